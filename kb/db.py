@@ -1,0 +1,169 @@
+"""The SQLite database: schema, migrations and connections.
+
+The schema version lives in ``PRAGMA user_version``; :data:`MIGRATIONS` upgrades an
+older database step by step, each step in its own transaction, so a later release
+opens a database made by an earlier one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import sqlite_utils
+
+DEFAULT_DB = Path("data/kb.db")
+
+SCHEMA_1 = """
+CREATE TABLE reports (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,          -- the file, relative to where kb ran when possible
+    file_name TEXT NOT NULL,
+    format TEXT NOT NULL,
+    encoding TEXT,
+    content_hash TEXT NOT NULL,         -- sha256 of the file's bytes
+    title TEXT,
+    issuer TEXT,                        -- 발행 기관, e.g. 고양시의회
+    trip_start TEXT,                    -- ISO date
+    trip_end TEXT,
+    year INTEGER,
+    countries TEXT,                     -- JSON list of Korean country names
+    places TEXT,                        -- JSON list of Korean place names
+    traveller_count INTEGER,
+    purpose TEXT,
+    chunk_count INTEGER NOT NULL DEFAULT 0,
+    warnings TEXT,                      -- JSON list
+    ingested_at TEXT NOT NULL
+);
+CREATE TABLE sources (
+    report_id INTEGER PRIMARY KEY REFERENCES reports(id) ON DELETE CASCADE,
+    text TEXT NOT NULL                  -- the normalised text chunk offsets point into
+);
+CREATE TABLE places (
+    id INTEGER PRIMARY KEY,             -- GeoNames id
+    name TEXT NOT NULL,                 -- Korean name
+    name_en TEXT,
+    kind TEXT NOT NULL,                 -- city | country
+    country_code TEXT,
+    country TEXT,                       -- Korean country name
+    population INTEGER,
+    latitude REAL,
+    longitude REAL
+);
+CREATE TABLE place_aliases (
+    alias TEXT NOT NULL,
+    place_id INTEGER NOT NULL REFERENCES places(id),
+    source TEXT NOT NULL,               -- geonames | curated | user
+    ambiguous INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (alias, place_id)
+);
+CREATE TABLE report_places (
+    report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+    place_id INTEGER NOT NULL REFERENCES places(id),
+    role TEXT NOT NULL,                 -- destination | mentioned
+    mentions INTEGER NOT NULL,
+    PRIMARY KEY (report_id, place_id)
+);
+CREATE TABLE institutions (
+    id INTEGER PRIMARY KEY,
+    report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    place_id INTEGER REFERENCES places(id),
+    visit_date TEXT,
+    source TEXT NOT NULL                -- itinerary | section
+);
+CREATE TABLE participants (
+    id INTEGER PRIMARY KEY,
+    report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    position TEXT,
+    affiliation TEXT,
+    role TEXT,
+    gender TEXT
+);
+CREATE TABLE chunks (
+    id INTEGER PRIMARY KEY,
+    report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    section TEXT,
+    institution_id INTEGER REFERENCES institutions(id) ON DELETE SET NULL,
+    place_id INTEGER REFERENCES places(id),
+    country TEXT,
+    text TEXT NOT NULL,
+    char_start INTEGER NOT NULL,
+    char_end INTEGER NOT NULL,
+    content_hash TEXT NOT NULL
+);
+CREATE INDEX idx_reports_year ON reports(year);
+CREATE INDEX idx_reports_trip_start ON reports(trip_start);
+CREATE INDEX idx_place_aliases_place ON place_aliases(place_id);
+CREATE INDEX idx_report_places_place ON report_places(place_id);
+CREATE INDEX idx_institutions_report ON institutions(report_id);
+CREATE INDEX idx_institutions_place ON institutions(place_id);
+CREATE INDEX idx_participants_report ON participants(report_id);
+CREATE INDEX idx_chunks_report ON chunks(report_id, seq);
+CREATE INDEX idx_chunks_kind ON chunks(kind);
+CREATE INDEX idx_chunks_place ON chunks(place_id);
+CREATE INDEX idx_chunks_country ON chunks(country);
+CREATE INDEX idx_chunks_institution ON chunks(institution_id);
+"""
+
+
+def _migration_1(db: sqlite_utils.Database) -> None:
+    """The first schema, the place gazetteer and a plain FTS5 index on chunks."""
+    from kb.places import seed_rows
+
+    db.executescript(SCHEMA_1)
+    places, aliases = seed_rows()
+    db["places"].insert_all(places, batch_size=1000)
+    db["place_aliases"].insert_all(aliases, batch_size=2000)
+    db["chunks"].enable_fts(["text", "section"], create_triggers=True, tokenize="unicode61")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class SchemaError(Exception):
+    pass
+
+
+def connect(path: Path | str, *, create: bool = True) -> sqlite_utils.Database:
+    """Open (and if needed create or upgrade) the kb database at ``path``."""
+    path = Path(path)
+    if not path.exists():
+        if not create:
+            raise FileNotFoundError(f"database not found: {path} (build it with: kb ingest data/reports --db {path})")
+        path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), timeout=60)
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA busy_timeout = 60000")
+    db = sqlite_utils.Database(conn)
+    migrate(db)
+    return db
+
+
+def migrate(db: sqlite_utils.Database) -> int:
+    """Bring the schema up to date; returns the version it started from."""
+    start = db.execute("PRAGMA user_version").fetchone()[0]
+    if start > SCHEMA_VERSION:
+        raise SchemaError(f"the database has schema version {start}, newer than this kb ({SCHEMA_VERSION}); upgrade kb")
+    version = start
+    while version < SCHEMA_VERSION:
+        # IMMEDIATE takes the write lock first, so two processes opening a new
+        # database at once do not both run the same migration.
+        db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version < SCHEMA_VERSION:
+                MIGRATIONS[version](db)
+                version += 1
+                db.conn.execute(f"PRAGMA user_version = {version}")
+            db.conn.execute("COMMIT")
+        except BaseException:
+            db.conn.execute("ROLLBACK")
+            raise
+    return start

@@ -1,0 +1,233 @@
+"""Ingest report files into the database: one transaction per report, so a bad or
+interrupted file never leaves half a report and never loses what was stored before."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import sqlite_utils
+
+from kb.db import connect
+from kb.places import Gazetteer
+from kb.readers import ReadError, read_bytes, read_document, supported_extensions
+from kb.report import Report, analyse
+
+
+@dataclass
+class FileResult:
+    path: str
+    status: str  # added | updated | unchanged | duplicate | failed
+    report_id: int | None = None
+    chunks: int = 0
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class IngestSummary:
+    db: str
+    files: list[FileResult] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        out = {s: 0 for s in ("added", "updated", "unchanged", "duplicate", "failed")}
+        for f in self.files:
+            out[f.status] += 1
+        return out
+
+    @property
+    def failed(self) -> bool:
+        return any(f.status == "failed" for f in self.files)
+
+    def to_dict(self) -> dict:
+        return {"db": self.db, "counts": self.counts, "files": [asdict(f) for f in self.files]}
+
+
+def display_path(path: Path) -> str:
+    """The path as stored: relative to the working directory when under it."""
+    resolved = path.resolve()
+    try:
+        return resolved.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return resolved.as_posix()
+
+
+def discover(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
+    """Files to ingest: named files as given, folders searched recursively for the
+    formats kb reads (hidden files and folders skipped)."""
+    exts = supported_extensions() - {""}
+    files: list[Path] = []
+    errors: list[FileResult] = []
+    for p in paths:
+        if p.is_dir():
+            for root, dirs, names in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(names):
+                    if not name.startswith(".") and Path(name).suffix.lower() in exts:
+                        files.append(Path(root) / name)
+        elif p.exists() or p.is_symlink():
+            files.append(p)
+        else:
+            errors.append(FileResult(str(p), "failed", error="no such file or folder"))
+    seen: set[Path] = set()
+    unique = []
+    for f in files:
+        key = f.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    return unique, errors
+
+
+def ingest(
+    paths: Iterable[Path | str],
+    db_path: Path | str,
+    progress: Callable[[Iterable[Path]], Iterable[Path]] | None = None,
+) -> IngestSummary:
+    """Ingest files and folders into the database at ``db_path``."""
+    files, errors = discover(Path(p) for p in paths)
+    db = connect(db_path)
+    try:
+        gazetteer = Gazetteer.from_db(db)
+        summary = IngestSummary(str(db_path), list(errors))
+        for path in progress(files) if progress else files:
+            summary.files.append(ingest_file(db, gazetteer, path))
+        return summary
+    finally:
+        db.close()
+
+
+def ingest_file(db: sqlite_utils.Database, gazetteer: Gazetteer, path: Path) -> FileResult:
+    """Store one file as one report, or say why not. Never raises for a bad file."""
+    name = display_path(path)
+    try:
+        data = read_bytes(path)
+        digest = hashlib.sha256(data).hexdigest()
+        row = _existing(db, name)
+        if row and row["content_hash"] == digest:
+            return FileResult(name, "unchanged", row["id"], row["chunk_count"])
+        doc = read_document(path, data)
+        report = analyse(doc.text, gazetteer)
+        return _store(db, name, path.name, doc.format, doc.encoding, digest, report)
+    except ReadError as e:
+        return FileResult(name, "failed", error=str(e))
+    except Exception as e:  # a parser bug must not stop the other files
+        return FileResult(name, "failed", error=f"could not be processed ({type(e).__name__}: {e})")
+
+
+def _existing(db: sqlite_utils.Database, name: str) -> dict | None:
+    rows = list(db.query("select id, content_hash, chunk_count from reports where path = ?", [name]))
+    return rows[0] if rows else None
+
+
+def _store(db, name, file_name, fmt, encoding, digest, report: Report) -> FileResult:
+    # IMMEDIATE takes the write lock before reading, so two ingests of the same file
+    # at once cannot both decide to insert it.
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        row = _existing(db, name)
+        if row and row["content_hash"] == digest:
+            db.conn.execute("ROLLBACK")
+            return FileResult(name, "unchanged", row["id"], row["chunk_count"])
+        twin = list(db.query("select path from reports where content_hash = ? and path != ?", [digest, name]))
+        if twin:
+            db.conn.execute("ROLLBACK")
+            return FileResult(name, "duplicate", warnings=[f"same content as {twin[0]['path']}; not stored twice"])
+        if row:
+            _delete_children(db, row["id"])
+            db.execute("delete from reports where id = ?", [row["id"]])
+        report_id = _insert(db, row["id"] if row else None, name, file_name, fmt, encoding, digest, report)
+        db.conn.execute("COMMIT")
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    status = "updated" if row else "added"
+    return FileResult(name, status, report_id, len(report.chunks), warnings=report.warnings)
+
+
+def _delete_children(db, report_id: int) -> None:
+    for table in ("chunks", "participants", "institutions", "report_places", "sources"):
+        db.execute(f"delete from {table} where report_id = ?", [report_id])
+
+
+def _insert(db, report_id, name, file_name, fmt, encoding, digest, report: Report) -> int:
+    md = report.metadata
+    row = {
+        "path": name,
+        "file_name": file_name,
+        "format": fmt,
+        "encoding": encoding,
+        "content_hash": digest,
+        "title": md.title,
+        "issuer": md.issuer,
+        "trip_start": md.trip_start,
+        "trip_end": md.trip_end,
+        "year": int(md.trip_start[:4]) if md.trip_start else None,
+        "countries": json.dumps(report.countries, ensure_ascii=False),
+        "places": json.dumps([p.name for p in md.destinations if p.kind == "city"], ensure_ascii=False),
+        "traveller_count": md.traveller_count,
+        "purpose": md.purpose,
+        "chunk_count": len(report.chunks),
+        "warnings": json.dumps(report.warnings, ensure_ascii=False),
+        "ingested_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+    if report_id is not None:
+        row["id"] = report_id
+    report_id = db["reports"].insert(row).last_pk
+    db["sources"].insert({"report_id": report_id, "text": report.text})
+    dest = {p.id for p in md.destinations}
+    mentions = dict(report.mentions)
+    db["report_places"].insert_all(
+        [
+            {
+                "report_id": report_id,
+                "place_id": pid,
+                "role": "destination" if pid in dest else "mentioned",
+                "mentions": mentions.get(pid, 0),
+            }
+            for pid in list(dest) + [p for p in mentions if p not in dest]
+        ]
+    )
+    inst_ids = {}
+    for inst in md.institutions:
+        inst_ids[id(inst)] = (
+            db["institutions"]
+            .insert(
+                {
+                    "report_id": report_id,
+                    "name": inst.name,
+                    "place_id": inst.place.id if inst.place else None,
+                    "visit_date": inst.visit_date,
+                    "source": inst.source,
+                }
+            )
+            .last_pk
+        )
+    db["participants"].insert_all([{"report_id": report_id, **asdict(p)} for p in md.participants])
+    db["chunks"].insert_all(
+        [
+            {
+                "report_id": report_id,
+                "seq": seq,
+                "kind": info.chunk.kind,
+                "section": " › ".join(info.chunk.section),
+                "institution_id": inst_ids.get(id(info.institution)) if info.institution else None,
+                "place_id": info.place.id if info.place else None,
+                "country": info.place.country if info.place else None,
+                "text": info.chunk.text,
+                "char_start": info.chunk.start,
+                "char_end": info.chunk.end,
+                "content_hash": info.chunk.content_hash,
+            }
+            for seq, info in enumerate(report.chunks)
+        ],
+        batch_size=500,
+    )
+    return report_id

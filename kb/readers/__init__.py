@@ -1,0 +1,88 @@
+"""Format readers: turn a report file into clean text.
+
+Every reader is one small module with a ``read(path, data) -> Document`` function and
+a ``sniff(data) -> bool`` that recognises its content. :func:`read_document` chooses a
+reader by content signature first and by file extension second, so a renamed file is
+still read correctly and a mislabelled one is rejected with a clear reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from kb.textutil import clean_text
+
+
+class ReadError(Exception):
+    """A file that cannot be turned into text; the message says why."""
+
+
+@dataclass
+class Document:
+    text: str  # NFC, control characters removed, "\n" line ends
+    format: str  # "text", "markdown", ...
+    encoding: str | None = None
+
+
+@dataclass
+class Reader:
+    format: str
+    extensions: tuple[str, ...]
+    sniff: Callable[[bytes], bool]
+    read: Callable[[Path, bytes], Document]
+
+
+def _registry() -> list[Reader]:
+    from kb.readers import text
+
+    return [text.READER, text.MARKDOWN_READER]
+
+
+# The largest file kb reads; real reports are well under this.
+MAX_BYTES = 200 * 1024 * 1024
+
+
+def supported_extensions() -> set[str]:
+    return {ext for r in _registry() for ext in r.extensions}
+
+
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes, or a ReadError saying why they cannot be had."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise ReadError(f"file is too large ({size} bytes; the limit is {MAX_BYTES})")
+        return path.read_bytes()
+    except PermissionError:
+        raise ReadError("permission denied: the file cannot be read") from None
+    except IsADirectoryError:
+        raise ReadError("is a directory, not a file") from None
+    except OSError as e:
+        raise ReadError(f"cannot read the file: {e.strerror or e}") from None
+
+
+def read_document(path: Path, data: bytes | None = None) -> Document:
+    """Read ``path`` with the reader its content (or else its extension) calls for."""
+    if data is None:
+        data = read_bytes(path)
+    readers = _registry()
+    ext = path.suffix.lower()
+    by_ext = [r for r in readers if ext in r.extensions]
+    by_content = [r for r in readers if r.sniff(data)]
+    # A file whose content belongs to a specific format is read as that format;
+    # plain text has no signature, so its sniff only says "not binary".
+    specific = [r for r in by_content if r.format not in ("text", "markdown")]
+    if specific:
+        reader = specific[0]
+    elif by_ext:
+        reader = by_ext[0]
+    else:
+        known = ", ".join(sorted(supported_extensions()))
+        raise ReadError(f"unsupported file type {ext or '(no extension)'!r}; kb reads {known}")
+    doc = reader.read(path, data)
+    doc.text = clean_text(doc.text)
+    if not doc.text.strip():
+        raise ReadError("the file holds no text (it is empty or only whitespace)")
+    return doc

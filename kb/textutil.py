@@ -1,0 +1,82 @@
+"""Text clean-up shared by readers, parser and search: NFC, control characters, reflow."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Keep tab and newline; drop other control (Cc) and format (Cf) characters such as
+# NUL, form feed, zero-width space, soft hyphen and stray byte-order marks.
+_KEEP = {"\t", "\n"}
+HANGUL = "\uac00-\ud7a3"
+SENTENCE_END = re.compile(r"(?:[.!?。]|[다함음임됨요][.]?)[\"'”’)\]]*$")
+
+
+def clean_text(text: str) -> str:
+    """NFC-normalise and remove control characters; NFD Hangul never matches NFC in FTS."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = unicodedata.normalize("NFC", text)
+    return "".join(ch for ch in text if ch in _KEEP or unicodedata.category(ch) not in ("Cc", "Cf"))
+
+
+def squash(text: str) -> str:
+    """Text with all whitespace removed, for comparing names and phrases."""
+    return re.sub(r"\s+", "", text)
+
+
+@lru_cache(maxsize=1)
+def kiwi():
+    """The shared Kiwi analyser (loading its model takes about a second)."""
+    from kiwipiepy import Kiwi
+
+    return Kiwi()
+
+
+def join_lines(prev: str, nxt: str) -> str:
+    """Join a hard-wrapped line to its continuation, with a space only where one belongs.
+
+    Reports converted from HWP/PDF break lines inside words ("유\\n\\n통의"); a break
+    after trailing whitespace or punctuation is a word break, otherwise Kiwi's spacing
+    model decides whether the two halves are one word.
+    """
+    nxt = nxt.strip()
+    if not prev:
+        return nxt
+    if not nxt:
+        return prev
+    if prev[-1].isspace():
+        return prev.rstrip() + " " + nxt
+    last, first = prev[-1], nxt[0]
+    if not (re.match(f"[{HANGUL}]", last) and re.match(f"[{HANGUL}]", first)):
+        # Latin, digits, punctuation: a line break there is a word break, except
+        # after a joining mark such as the middle dot in "효율화․\\n산업화".
+        if last in "․‧·ㆍ/(~" or first in ")․‧·ㆍ,.":
+            return prev + nxt
+        return prev + " " + nxt
+    left = prev.rsplit(None, 1)[-1]
+    right = nxt.split(None, 1)[0]
+    spaced = kiwi().space(left + right, reset_whitespace=True)
+    # Did Kiwi put a space exactly at the join point?
+    count = 0
+    for i, ch in enumerate(spaced):
+        if ch.isspace():
+            continue
+        count += 1
+        if count == len(left):
+            joined = spaced[i + 1 : i + 2].isspace()
+            return prev + (" " if joined else "") + nxt
+    return prev + nxt
+
+
+def ends_sentence(text: str) -> bool:
+    return bool(SENTENCE_END.search(text.rstrip()))
+
+
+_SENTENCE_SPLIT = re.compile(rf"(?<=[{HANGUL}A-Za-z)\]][.!?])\s+|(?<=[다함음임됨][.])\s*(?=\S)")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split Korean prose at sentence ends, never inside numbers such as "2019. 12."."""
+    parts = [p.strip() for p in _SENTENCE_SPLIT.split(text)]
+    return [p for p in parts if p]
