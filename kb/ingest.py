@@ -51,11 +51,11 @@ class IngestSummary:
 
 def display_path(path: Path) -> str:
     """The path as stored: relative to the working directory when under it."""
-    resolved = path.resolve()
+    absolute = Path(os.path.abspath(path))  # not resolve(): keep a symlink's own name
     try:
-        return resolved.relative_to(Path.cwd().resolve()).as_posix()
+        return absolute.relative_to(Path(os.path.abspath(Path.cwd()))).as_posix()
     except ValueError:
-        return resolved.as_posix()
+        return absolute.as_posix()
 
 
 def discover(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
@@ -135,8 +135,8 @@ def _store(db, name, file_name, fmt, encoding, digest, report: Report) -> FileRe
         if row and row["content_hash"] == digest:
             db.conn.execute("ROLLBACK")
             return FileResult(name, "unchanged", row["id"], row["chunk_count"])
-        twin = list(db.query("select path from reports where content_hash = ? and path != ?", [digest, name]))
-        if twin:
+        twin = [] if row else list(db.query("select path from reports where content_hash = ?", [digest]))
+        if twin:  # a copy of a stored file under another name
             db.conn.execute("ROLLBACK")
             return FileResult(name, "duplicate", warnings=[f"same content as {twin[0]['path']}; not stored twice"])
         if row:

@@ -187,6 +187,7 @@ class Gazetteer:
     aliases: dict[str, list[int]]  # lower-cased alias -> place ids
     ambiguous: set[str] = field(default_factory=set)
     lengths: list[int] = field(default_factory=list)
+    curated: set[str] = field(default_factory=set)  # trusted even when glued to a word
 
     @classmethod
     def from_db(cls, db) -> Gazetteer:
@@ -197,14 +198,16 @@ class Gazetteer:
             )
         }
         aliases: dict[str, list[int]] = {}
-        ambiguous = set()
-        for r in db.query("select alias, place_id, ambiguous from place_aliases"):
+        ambiguous, curated = set(), set()
+        for r in db.query("select alias, place_id, ambiguous, source from place_aliases"):
             key = r["alias"].lower()
             aliases.setdefault(key, []).append(r["place_id"])
             if r["ambiguous"]:
                 ambiguous.add(key)
+            elif r["source"] != "geonames":
+                curated.add(key)
         lengths = sorted({len(a) for a in aliases}, reverse=True)
-        return cls(places, aliases, ambiguous, lengths)
+        return cls(places, aliases, ambiguous, lengths, curated)
 
     def _best(self, ids: list[int]) -> Place:
         # Several places share a name (two "Springfield"s): prefer countries, then
@@ -232,7 +235,7 @@ class Gazetteer:
                     continue
                 key = low[i : i + length]
                 ids = self.aliases.get(key)
-                if not ids or (strict and not self._boundary_ok(low, i, length)):
+                if not ids or (strict and key not in self.curated and not self._boundary_ok(low, i, length)):
                     continue
                 found.append(Mention(self._best(ids), key, i))
                 i += length - 1

@@ -1,0 +1,45 @@
+# kb: two commands from a fresh clone -- `make serve` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+DB     ?= data/kb.db
+HOST   ?= 127.0.0.1
+PORT   ?= 8001
+STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: install serve test lint format db clean
+
+install: $(STAMP)
+
+# torch first, pinned to the CPU build on this machine's disk: a bare `torch`
+# requirement (from sentence-transformers) would pull a CUDA build of several GB.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q torch==2.13.0
+	$(BIN)/python -m pip install -q -e '.[test]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+$(DB): | $(STAMP)
+	$(BIN)/kb ingest data/reports --db $(DB)
+
+db: $(STAMP)
+	$(BIN)/kb ingest data/reports --db $(DB)
+
+serve: $(DB)
+	$(BIN)/datasette serve $(DB) --metadata metadata.yml --host $(HOST) --port $(PORT) --immutable $(DB)
+
+lint: $(STAMP)
+	$(BIN)/ruff check kb tests bench
+	$(BIN)/ruff format --check kb tests bench
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix kb tests bench
+	$(BIN)/ruff format kb tests bench
+
+test: $(STAMP)
+	$(BIN)/ruff check kb tests bench
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) $(DB) $(DB)-journal .pytest_cache
