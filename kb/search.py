@@ -1,0 +1,417 @@
+"""Hybrid search over chunks: the library function the CLI and the Datasette plugin call.
+
+Full text (BM25 on Kiwi morphemes) and vectors (cosine on the embeddings) each give a
+ranked list; reciprocal-rank fusion merges them, and each result keeps both ranks so a
+user can see why it matched. Findings and implications are preferred to background
+when otherwise close.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from collections import Counter, OrderedDict
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import sqlite_utils
+
+from kb.analysis import ENGLISH_STOP, Analyzer, QueryError
+from kb.places import Gazetteer
+from kb.vectors import cached_index, embedder_for, fetch_vectors
+
+MODES = ("hybrid", "fts", "semantic")
+KINDS = (
+    "finding",
+    "implication",
+    "conclusion",
+    "visit",
+    "purpose",
+    "overview",
+    "background",
+    "itinerary",
+    "participants",
+    "cover",
+    "text",
+)
+# When two results score the same, lessons come first, then facts, then lists.
+KIND_ORDER = (
+    "finding",
+    "implication",
+    "conclusion",
+    "text",
+    "visit",
+    "purpose",
+    "background",
+    "overview",
+    "itinerary",
+    "participants",
+    "cover",
+)
+TIE_BREAK = {k: 1e-7 * (len(KIND_ORDER) - i) for i, k in enumerate(KIND_ORDER)}
+RRF_K = 60
+MIN_WORDS = 0.4  # share of the query's words a full-text match must contain
+CANDIDATES = 100  # how deep each list goes before fusion
+MAX_QUERY = 1000  # characters
+MAX_LIMIT = 200
+
+
+class SearchError(ValueError):
+    """A search that cannot run as asked; the message names the parameter."""
+
+
+@dataclass
+class Filters:
+    kind: list[str] = field(default_factory=list)
+    place: str | None = None
+    country: str | None = None
+    institution: str | None = None
+    report: int | None = None
+    since: int | None = None
+    until: int | None = None
+
+
+@dataclass
+class Result:
+    chunk_id: int
+    report_id: int
+    report_title: str | None
+    kind: str
+    section: str | None
+    institution: str | None
+    place: str | None
+    country: str | None
+    trip_start: str | None
+    trip_end: str | None
+    text: str
+    snippet: str
+    score: float
+    fts_rank: int | None
+    vector_rank: int | None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@lru_cache(maxsize=8)
+def _analyzer(path: str, stamp: tuple) -> Analyzer:
+    db = sqlite_utils.Database(path)
+    try:
+        return Analyzer.from_db(db)
+    finally:
+        db.close()
+
+
+def analyzer_for(db: sqlite_utils.Database, path: str | Path | None) -> Analyzer:
+    """One analyzer per database file (Kiwi takes about a second to load)."""
+    if path is None:
+        return Analyzer.from_db(db)
+    return _analyzer(str(Path(path).resolve()), _institution_stamp(db))
+
+
+def _institution_stamp(db) -> tuple:
+    return tuple(db.execute("select count(*), max(id) from institutions").fetchone())
+
+
+def _filter_sql(db: sqlite_utils.Database, f: Filters, gazetteer: Gazetteer) -> tuple[str, list]:
+    """SQL conditions on chunks c joined with reports r, and their parameters."""
+    where, params = [], []
+    kinds = [k for k in f.kind if k]
+    bad = [k for k in kinds if k not in KINDS]
+    if bad:
+        raise SearchError(f"unknown kind {bad[0]!r}; use one of: {', '.join(KINDS)}")
+    if kinds:
+        where.append(f"c.kind in ({','.join('?' * len(kinds))})")
+        params += kinds
+    if f.place:
+        place = gazetteer.lookup(f.place)
+        if place is None:
+            raise SearchError(f"unknown place {f.place!r}: give a city or country name such as 충칭, 구이양 or 중국")
+        if place.kind == "country":
+            where.append("c.country = ?")
+            params.append(place.country)
+        else:
+            where.append("c.place_id = ?")
+            params.append(place.id)
+    if f.country:
+        place = gazetteer.lookup(f.country)
+        if place is None:
+            raise SearchError(f"unknown country {f.country!r}: give a country name such as 중국 or 일본")
+        where.append("c.country = ?")
+        params.append(place.country)
+    if f.institution:
+        where.append("c.institution_id in (select id from institutions where name like ?)")
+        params.append(f"%{f.institution}%")
+    if f.report is not None:
+        where.append("c.report_id = ?")
+        params.append(int(f.report))
+    if f.since is not None:
+        where.append("r.year >= ?")
+        params.append(int(f.since))
+    if f.until is not None:
+        where.append("r.year <= ?")
+        params.append(int(f.until))
+    return (" and ".join(where) or "1"), params
+
+
+def _check(limit: int, offset: int, mode: str) -> None:
+    if not 1 <= int(limit) <= MAX_LIMIT:
+        raise SearchError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
+    if int(offset) < 0:
+        raise SearchError(f"offset must be 0 or more, not {offset}")
+    if mode not in MODES:
+        raise SearchError(f"unknown mode {mode!r}; use one of: {', '.join(MODES)}")
+
+
+def search(
+    db: sqlite_utils.Database,
+    query: str,
+    *,
+    limit: int = 10,
+    offset: int = 0,
+    filters: Filters | None = None,
+    mode: str = "hybrid",
+    model: str | None = None,
+    index_mode: str = "exact",
+    db_path: str | Path | None = None,
+) -> list[Result]:
+    """Search chunks for ``query``; best first. Raises SearchError/QueryError for bad input."""
+    _check(limit, offset, mode)
+    query = (query or "").strip()
+    if not query:
+        raise QueryError("empty query: type a few words to search for")
+    if len(query) > MAX_QUERY:
+        raise SearchError(f"query is too long ({len(query)} characters; the limit is {MAX_QUERY})")
+    filters = filters or Filters()
+    analyzer = analyzer_for(db, db_path)
+    where, params = _filter_sql(db, filters, analyzer.gazetteer)
+    depth = max(CANDIDATES, offset + limit)
+    fts: list[int] = []
+    if mode in ("hybrid", "fts"):
+        try:
+            match = analyzer.match(query)
+        except QueryError:
+            if mode == "fts":
+                raise
+            match = None  # nothing to match by words: let the vectors answer
+        if match:
+            fts = _full_text(db, analyzer, query, match, where, params, depth)
+    vec: list[int] = []
+    if mode in ("hybrid", "semantic"):
+        embedder = embedder_for(db, model)
+        qvec = _query_vector(embedder, query)
+        vec = [cid for cid, _ in _nearest(db, db_path, embedder.model_id, qvec, depth, where, params, index_mode)]
+    return _fuse(db, fts, vec, offset, limit, analyzer, query)
+
+
+def _full_text(db, analyzer: Analyzer, query: str, match: str, where: str, params: list, depth: int) -> list[int]:
+    """Chunk ids by BM25 over the analysed text, keeping those that contain enough of
+    the query's words (at least 40%, rounded up): a chunk that shares one incidental
+    word with a long query ("data" in "data center climate") is not a full-text match."""
+    words = analyzer.query_words(query)
+    need = max(1, math.ceil(len(words) * MIN_WORDS))
+    out = []
+    for cid, terms, section_terms in db.execute(
+        f"select t.rowid, t.terms, t.section_terms from chunk_terms t join chunks c on c.id = t.rowid "
+        f"join reports r on r.id = c.report_id where chunk_terms match ? and {where} "
+        f"order by bm25(chunk_terms, 1.0, 0.3) limit ?",
+        [match, *params, depth],
+    ):
+        have = set(terms.split()) | set(section_terms.split())
+        if sum(1 for w in words if w & have) >= need:
+            out.append(cid)
+    return out
+
+
+_QUERY_VECTORS: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+
+
+def _query_vector(embedder, query: str) -> np.ndarray:
+    """Query embeddings are cached: users repeat and page through the same searches."""
+    key = (embedder.model_id, query)
+    if key not in _QUERY_VECTORS:
+        _QUERY_VECTORS[key] = embedder.query([query])[0]
+        while len(_QUERY_VECTORS) > 1024:
+            _QUERY_VECTORS.popitem(last=False)
+    _QUERY_VECTORS.move_to_end(key)
+    return _QUERY_VECTORS[key]
+
+
+def _nearest(db, db_path, model_id, qvec, k, where, params, index_mode) -> list[tuple[int, float]]:
+    index = cached_index(db, db_path, model_id, index_mode)
+    if not len(index):
+        raise SearchError("this database has no vectors yet: run `kb embed` (or ingest without --no-embed)")
+    allowed = None
+    if where != "1":
+        ids = np.fromiter(
+            (
+                r[0]
+                for r in db.execute(
+                    f"select c.id from chunks c join reports r on r.id = c.report_id where {where}", params
+                )
+            ),
+            dtype=np.int64,
+        )
+        allowed = np.isin(index.ids, ids)
+    return index.search(qvec, k, allowed, rescore=lambda ids: fetch_vectors(db, model_id, ids))
+
+
+def similar(
+    db: sqlite_utils.Database,
+    chunk_id: int | None = None,
+    text: str | None = None,
+    *,
+    limit: int = 10,
+    offset: int = 0,
+    filters: Filters | None = None,
+    model: str | None = None,
+    index_mode: str = "exact",
+    db_path: str | Path | None = None,
+    same_report: bool = False,
+) -> list[Result]:
+    """Chunks like a stored chunk or a text: nearest by their vectors, fused with a
+    more-like-this full-text search on the text's most distinctive terms.
+
+    For a stored chunk, results come from other reports unless ``same_report``: a
+    planner asking for findings like this one wants other trips' lessons, and a
+    report's own chunks, sharing its names and wording, would otherwise crowd them out."""
+    _check(limit, offset, "semantic")
+    if (chunk_id is None) == (not text):
+        raise SearchError("give either a chunk id or a text, not both or neither")
+    filters = filters or Filters()
+    analyzer = analyzer_for(db, db_path)
+    where, params = _filter_sql(db, filters, analyzer.gazetteer)
+    embedder = embedder_for(db, model)
+    if chunk_id is not None:
+        row = db.execute("select content_hash, text from chunks where id = ?", [int(chunk_id)]).fetchone()
+        if row is None:
+            raise SearchError(f"no chunk with id {chunk_id}")
+        stored = db.execute(
+            "select vector from vectors where model = ? and content_hash = ?", [embedder.model_id, row[0]]
+        ).fetchone()
+        if stored is None:
+            raise SearchError(f"chunk {chunk_id} has no vector yet: run `kb embed`")
+        qvec = np.frombuffer(stored[0], dtype=np.float32)
+        text = row[1]
+        if not same_report:
+            where += " and c.report_id != (select report_id from chunks where id = ?)"
+            params = [*params, int(chunk_id)]
+    else:
+        if len(text) > MAX_QUERY * 4:
+            raise SearchError(f"text is too long ({len(text)} characters; the limit is {MAX_QUERY * 4})")
+        qvec = _query_vector(embedder, text)
+    depth = max(CANDIDATES, offset + limit + 1)
+    hits = _nearest(db, db_path, embedder.model_id, qvec, depth, where, params, index_mode)
+    vec = [cid for cid, _ in hits if cid != chunk_id]
+    fts = [cid for cid in _more_like_this(db, analyzer, text, where, params, depth) if cid != chunk_id]
+    return _fuse(db, fts, vec, offset, limit, analyzer, "")
+
+
+def _more_like_this(db, analyzer: Analyzer, text: str, where: str, params: list, depth: int, n_terms: int = 12):
+    """Chunk ids by BM25 on the ``n_terms`` terms of ``text`` with the highest tf-idf."""
+    tf = Counter(t for t in analyzer.terms(text) if t not in ENGLISH_STOP)
+    if not tf:
+        return []
+    total = db.execute("select count(*) from chunk_terms").fetchone()[0] or 1
+    marks = ",".join("?" * len(tf))
+    df = dict(db.execute(f"select term, doc from chunk_terms_vocab where term in ({marks})", list(tf)))
+    weight = {t: n * math.log((total + 1) / (df[t] + 0.5)) for t, n in tf.items() if 0 < df.get(t, 0) < total}
+    top = sorted(weight, key=lambda t: (-weight[t], t))[:n_terms]
+    if not top:
+        return []
+    match = " OR ".join('"' + t.replace('"', '""') + '"' for t in top)
+    return [
+        r[0]
+        for r in db.execute(
+            f"select t.rowid from chunk_terms t join chunks c on c.id = t.rowid join reports r on r.id = c.report_id "
+            f"where chunk_terms match ? and {where} order by bm25(chunk_terms, 1.0, 0.3) limit ?",
+            [match, *params, depth],
+        )
+    ]
+
+
+def _fuse(db, fts: list[int], vec: list[int], offset: int, limit: int, analyzer: Analyzer, query: str) -> list[Result]:
+    fts_rank = {cid: i + 1 for i, cid in enumerate(fts)}
+    vec_rank = {cid: i + 1 for i, cid in enumerate(vec)}
+    ids = list(dict.fromkeys(fts + vec))
+    if not ids:
+        return []
+    rows = {r["chunk_id"]: r for r in _rows(db, ids)}
+    scored = []
+    for cid in ids:
+        score = sum(1.0 / (RRF_K + ranks[cid]) for ranks in (fts_rank, vec_rank) if cid in ranks)
+        scored.append((score + TIE_BREAK.get(rows[cid]["kind"], 0.0), cid))
+    scored.sort(key=lambda s: (-s[0], s[1]))
+    words = highlight_words(analyzer, query)
+    out = []
+    for score, cid in scored[offset : offset + limit]:
+        r = rows[cid]
+        out.append(
+            Result(
+                chunk_id=cid,
+                report_id=r["report_id"],
+                report_title=r["report_title"],
+                kind=r["kind"],
+                section=r["section"],
+                institution=r["institution"],
+                place=r["place"],
+                country=r["country"],
+                trip_start=r["trip_start"],
+                trip_end=r["trip_end"],
+                text=r["text"],
+                snippet=snippet(r["text"], words),
+                score=round(score, 6),
+                fts_rank=fts_rank.get(cid),
+                vector_rank=vec_rank.get(cid),
+            )
+        )
+    return out
+
+
+def _rows(db, ids: list[int]) -> list[dict]:
+    marks = ",".join("?" * len(ids))
+    return list(
+        db.query(
+            f"""select c.id as chunk_id, c.report_id, r.title as report_title, c.kind, c.section, i.name as institution,
+               p.name as place, c.country, r.trip_start, r.trip_end, c.text
+        from chunks c join reports r on r.id = c.report_id
+        left join institutions i on i.id = c.institution_id left join places p on p.id = c.place_id
+        where c.id in ({marks})""",
+            ids,
+        )
+    )
+
+
+def highlight_words(analyzer: Analyzer, query: str) -> list[str]:
+    """Surface words to mark in results: the query's terms and its places' other names."""
+    words = {t for t in analyzer.terms(query) if len(t) >= 2 or not re.match("[\uac00-\ud7a3]", t)}
+    g = analyzer.gazetteer
+    for m in g.find(query):
+        words |= {a for a, ids in g.aliases.items() if m.place.id in ids and len(a) >= 2 and not a.isascii()}
+    words |= {w for w in re.findall(r"[\uac00-\ud7a3]{2,}", query)}
+    return sorted(words, key=len, reverse=True)
+
+
+def snippet(text: str, words: list[str], width: int = 180) -> str:
+    """A window of ``text`` around the first match, HTML-escaped, matches in <mark>."""
+    flat = " ".join(text.split())
+    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE) if words else None
+    first = pattern.search(flat) if pattern else None
+    start = 0
+    if first and first.start() > width // 3:
+        start = flat.rfind(" ", 0, first.start() - width // 4) + 1
+    end = start + width
+    if end < len(flat):
+        cut = flat.rfind(" ", start, end)
+        end = cut if cut > start + width // 2 else end
+    piece = flat[start:end]
+    out, pos = [], 0
+    for m in pattern.finditer(piece) if pattern else []:
+        out.append(html.escape(piece[pos : m.start()]))
+        out.append(f"<mark>{html.escape(m.group(0))}</mark>")
+        pos = m.end()
+    out.append(html.escape(piece[pos:]))
+    return ("…" if start > 0 else "") + "".join(out) + ("…" if end < len(flat) else "")
