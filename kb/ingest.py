@@ -14,7 +14,7 @@ from pathlib import Path
 import sqlite_utils
 
 from kb.analysis import Analyzer
-from kb.db import connect, index_chunks
+from kb.db import connect
 from kb.places import Gazetteer
 from kb.readers import ReadError, read_bytes, read_document, supported_extensions
 from kb.report import Report, analyse
@@ -94,6 +94,9 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
     return unique, errors
 
 
+BATCH = 32  # files read and parsed before their institution names go to Kiwi at once
+
+
 def ingest(
     paths: Iterable[Path | str],
     db_path: Path | str,
@@ -114,8 +117,13 @@ def ingest(
         gazetteer = Gazetteer.from_db(db)
         analyzer = Analyzer.from_db(db, gazetteer)
         summary = IngestSummary(str(db_path), list(errors))
+        batch: list[Prepared | FileResult] = []
         for path in progress(files) if progress else files:
-            summary.files.append(ingest_file(db, gazetteer, analyzer, path))
+            batch.append(prepare(db, gazetteer, path))
+            if len(batch) == BATCH:
+                summary.files.extend(_store_batch(db, analyzer, batch))
+                batch = []
+        summary.files.extend(_store_batch(db, analyzer, batch))
         if embedder is not None:
             try:
                 summary.embedded = embed_missing(db, embedder, embed_progress)
@@ -127,8 +135,19 @@ def ingest(
         db.close()
 
 
-def ingest_file(db: sqlite_utils.Database, gazetteer: Gazetteer, analyzer: Analyzer, path: Path) -> FileResult:
-    """Store one file as one report, or say why not. Never raises for a bad file."""
+@dataclass
+class Prepared:
+    """A file read and understood, ready to be stored."""
+
+    name: str
+    path: Path
+    digest: str
+    doc: object
+    report: Report
+
+
+def prepare(db: sqlite_utils.Database, gazetteer: Gazetteer, path: Path) -> Prepared | FileResult:
+    """Read and parse one file, or say why not (or that it is unchanged). Never raises."""
     name = display_path(path)
     try:
         data = read_bytes(path)
@@ -137,13 +156,30 @@ def ingest_file(db: sqlite_utils.Database, gazetteer: Gazetteer, analyzer: Analy
         if row and row["content_hash"] == digest:
             return FileResult(name, "unchanged", row["id"], row["chunk_count"])
         doc = read_document(path, data)
-        report = analyse(doc.text, gazetteer)
-        analyzer.add_words(i.name for i in report.metadata.institutions)
-        return _store(db, analyzer, name, path.name, doc.format, doc.encoding, digest, report)
+        return Prepared(name, path, digest, doc, analyse(doc.text, gazetteer))
     except ReadError as e:
         return FileResult(name, "failed", error=str(e))
     except Exception as e:  # a parser bug must not stop the other files
         return FileResult(name, "failed", error=f"could not be processed ({type(e).__name__}: {e})")
+
+
+def _store_batch(db, analyzer: Analyzer, batch: list[Prepared | FileResult]) -> list[FileResult]:
+    # Kiwi rebuilds its dictionary (about a second) after new words: once per batch.
+    analyzer.add_words(i.name for p in batch if isinstance(p, Prepared) for i in p.report.metadata.institutions)
+    return [p if isinstance(p, FileResult) else store(db, analyzer, p) for p in batch]
+
+
+def store(db, analyzer: Analyzer, p: Prepared) -> FileResult:
+    """Analyse a prepared report for search and store it in one transaction."""
+    try:
+        # Analysed outside the write transaction, which then only writes.
+        terms = [
+            (analyzer.index_text(i.chunk.text), analyzer.index_text(" › ".join(i.chunk.section)))
+            for i in p.report.chunks
+        ]
+        return _store(db, terms, p.name, p.path.name, p.doc.format, p.doc.encoding, p.digest, p.report)
+    except Exception as e:  # a bug must not stop the other files
+        return FileResult(p.name, "failed", error=f"could not be stored ({type(e).__name__}: {e})")
 
 
 def _existing(db: sqlite_utils.Database, name: str) -> dict | None:
@@ -151,7 +187,7 @@ def _existing(db: sqlite_utils.Database, name: str) -> dict | None:
     return rows[0] if rows else None
 
 
-def _store(db, analyzer, name, file_name, fmt, encoding, digest, report: Report) -> FileResult:
+def _store(db, terms, name, file_name, fmt, encoding, digest, report: Report) -> FileResult:
     # IMMEDIATE takes the write lock before reading, so two ingests of the same file
     # at once cannot both decide to insert it.
     db.conn.execute("BEGIN IMMEDIATE")
@@ -168,7 +204,11 @@ def _store(db, analyzer, name, file_name, fmt, encoding, digest, report: Report)
             _delete_children(db, row["id"])
             db.execute("delete from reports where id = ?", [row["id"]])
         report_id = _insert(db, row["id"] if row else None, name, file_name, fmt, encoding, digest, report)
-        index_chunks(db, analyzer, db.query("select id, section, text from chunks where report_id = ?", [report_id]))
+        ids = [r[0] for r in db.execute("select id from chunks where report_id = ? order by seq", [report_id])]
+        db.conn.executemany(
+            "insert into chunk_terms(rowid, terms, section_terms) values (?, ?, ?)",
+            [(cid, *t) for cid, t in zip(ids, terms, strict=True)],
+        )
         db.conn.execute("COMMIT")
     except BaseException:
         if db.conn.in_transaction:

@@ -12,9 +12,10 @@ import unicodedata
 from pathlib import Path
 
 import sqlite_utils
-from conftest import REPORT_2018, REPORT_2019, REPORTS
 
 from kb.ingest import ingest
+
+from conftest import REPORT_2018, REPORT_2019, REPORTS
 
 
 def _report(db: sqlite_utils.Database, year: int) -> dict:
@@ -142,7 +143,7 @@ def test_chunk_sizes_and_kinds(sample_db_path):
 def test_reingest_is_a_no_op(db_copy):
     db = sqlite_utils.Database(db_copy)
     before = {t: db[t].count for t in ("reports", "chunks", "institutions", "participants", "report_places", "sources")}
-    summary = ingest([REPORTS], db_copy)
+    summary = ingest([REPORTS], db_copy, embed=False)
     assert summary.counts["unchanged"] == 2 and summary.counts["added"] == summary.counts["updated"] == 0
     after = {t: db[t].count for t in before}
     assert before == after
@@ -153,12 +154,12 @@ def test_changed_file_replaces_its_report(db_copy, tmp_path):
     src = tmp_path / REPORT_2018.name
     original = REPORT_2018.read_text(encoding="utf-8")
     src.write_text(original + "\n☞ 주요 시사점\n- 첫 번째 덧붙인 시사점 문장입니다.\n", encoding="utf-8")
-    first = ingest([src], db_copy)
+    first = ingest([src], db_copy, embed=False)
     assert first.files[0].status == "added"
     rid = first.files[0].report_id
     assert db["chunks"].count_where("report_id = ? and text like '%첫 번째 덧붙인%'", [rid]) == 1
     src.write_text(original + "\n☞ 주요 시사점\n- 두 번째 덧붙인 시사점 문장입니다.\n", encoding="utf-8")
-    second = ingest([src], db_copy)
+    second = ingest([src], db_copy, embed=False)
     assert second.files[0].status == "updated" and second.files[0].report_id == rid
     assert db["chunks"].count_where("report_id = ? and text like '%첫 번째 덧붙인%'", [rid]) == 0
     assert db["chunks"].count_where("report_id = ? and text like '%두 번째 덧붙인%'", [rid]) == 1
@@ -169,7 +170,7 @@ def test_changed_file_replaces_its_report(db_copy, tmp_path):
 def test_copy_of_a_stored_file_is_not_stored_twice(db_copy, tmp_path):
     copy = tmp_path / "copy.txt"
     copy.write_bytes(REPORT_2018.read_bytes())
-    summary = ingest([copy], db_copy)
+    summary = ingest([copy], db_copy, embed=False)
     assert summary.files[0].status == "duplicate"
     assert "same content as" in summary.files[0].warnings[0]
     assert sqlite_utils.Database(db_copy)["reports"].count == 2
@@ -185,7 +186,7 @@ def test_bad_files_are_named_and_skipped(tmp_path):
     (folder / "broken.txt").symlink_to(folder / "missing-target.txt")
     (folder / "good.txt").write_bytes(REPORT_2019.read_bytes())
     db_path = tmp_path / "kb.db"
-    summary = ingest([folder, tmp_path / "nowhere"], db_path)
+    summary = ingest([folder, tmp_path / "nowhere"], db_path, embed=False)
     by_name = {Path(f.path).name: f for f in summary.files}
     assert by_name["good.txt"].status == "added"
     assert "no text" in by_name["empty.txt"].error
@@ -210,13 +211,13 @@ def test_encodings_give_the_same_report(tmp_path):
         "nfd.txt": unicodedata.normalize("NFD", text).encode("utf-8"),
     }
     base = tmp_path / "base.db"
-    ingest([REPORT_2018], base)
+    ingest([REPORT_2018], base, embed=False)
     expected = [r["text"] for r in sqlite_utils.Database(base).query("select text from chunks order by seq")]
     for name, data in variants.items():
         path = tmp_path / name
         path.write_bytes(data)
         db_path = tmp_path / f"{name}.db"
-        summary = ingest([path], db_path)
+        summary = ingest([path], db_path, embed=False)
         assert summary.files[0].status == "added", summary.to_dict()
         got = [r["text"] for r in sqlite_utils.Database(db_path).query("select text from chunks order by seq")]
         assert got == expected, name
@@ -234,7 +235,7 @@ def test_cp949_with_syllables_euc_kr_lacks(tmp_path):
     path = tmp_path / "legacy.txt"
     path.write_bytes(data)
     db_path = tmp_path / "kb.db"
-    summary = ingest([path], db_path)
+    summary = ingest([path], db_path, embed=False)
     assert summary.files[0].status == "added", summary.to_dict()
     db = sqlite_utils.Database(db_path)
     assert db["reports"].get(1)["encoding"] == "cp949"
@@ -248,7 +249,7 @@ def test_report_without_headings_is_stored_with_a_warning(tmp_path):
         "출장 메모\n\n현지 기관은 데이터센터 유치를 위해 전기요금을 낮추었다.\n\n우리 시도 비슷한 정책을 검토할 만하다.\n",
         encoding="utf-8",
     )
-    summary = ingest([path], tmp_path / "kb.db")
+    summary = ingest([path], tmp_path / "kb.db", embed=False)
     f = summary.files[0]
     assert f.status == "added" and f.chunks >= 1
     assert any("no recognisable section headings" in w for w in f.warnings)
@@ -276,14 +277,14 @@ def _consistent(db_path: Path) -> int:
 
 def test_killed_ingest_leaves_the_database_as_before(tmp_path):
     db_path = tmp_path / "kb.db"
-    ingest([REPORT_2018], db_path)  # an existing database with one report
+    ingest([REPORT_2018], db_path, embed=False)  # an existing database with one report
     folder = tmp_path / "many"
     _big_reports(folder, 6, 12)
     journal = Path(str(db_path) + "-journal")
     killed_in_transaction = False
     for _ in range(3):
         proc = subprocess.Popen(
-            [sys.executable, "-m", "kb.cli", "ingest", str(folder), "--db", str(db_path)],
+            [sys.executable, "-m", "kb.cli", "ingest", str(folder), "--db", str(db_path), "--no-embed"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -302,7 +303,7 @@ def test_killed_ingest_leaves_the_database_as_before(tmp_path):
     assert 1 <= stored < 7
     assert sqlite_utils.Database(db_path)["reports"].count_where("path like '%2018-%'") == 1
     # Running again finishes the job.
-    summary = ingest([folder], db_path)
+    summary = ingest([folder], db_path, embed=False)
     assert not summary.failed
     assert _consistent(db_path) == 7
 
@@ -311,7 +312,7 @@ def test_two_ingests_of_one_folder_at_once(tmp_path):
     folder = tmp_path / "many"
     _big_reports(folder, 4, 2)
     db_path = tmp_path / "kb.db"
-    cmd = [sys.executable, "-m", "kb.cli", "ingest", str(folder), "--db", str(db_path), "--json"]
+    cmd = [sys.executable, "-m", "kb.cli", "ingest", str(folder), "--db", str(db_path), "--json", "--no-embed"]
     procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     outs = [p.communicate(timeout=300) for p in procs]
     for p, (_out, err) in zip(procs, outs, strict=True):

@@ -1,0 +1,63 @@
+"""kb.analysis: the same Korean analysis on chunks and queries."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+import sqlite_utils
+
+from kb.analysis import Analyzer, QueryError
+from kb.search import analyzer_for
+
+
+@pytest.fixture(scope="module")
+def analyzer(sample_db_path) -> Analyzer:
+    return analyzer_for(sqlite_utils.Database(sample_db_path), sample_db_path)
+
+
+def test_particles_are_dropped(analyzer):
+    assert {"출장", "보고서"} <= set(analyzer.terms("출장보고서에서"))
+    assert "정책" in analyzer.terms("정책을")  # a two-syllable word, which trigram indexes miss
+
+
+def test_compound_nouns_give_their_parts(analyzer):
+    terms = set(analyzer.terms("시엔타오 국제빅데이터밸리"))
+    assert "빅데이터밸리" in terms  # so a query for 빅데이터밸리 finds it
+    assert "밸리" in terms
+
+
+def test_codes_and_chinese_names_stay_whole(analyzer):
+    terms = analyzer.terms("아시아나(OZ3543) 仙桃国际大数据谷 2,000억")
+    assert "oz3543" in terms
+    assert "仙桃国际大数据谷" in terms
+    assert "2000" in terms
+
+
+def test_place_names_expand_to_one_name(analyzer):
+    for variant in ("귀양", "貴陽", "Guiyang", "구이양시"):
+        assert "구이양" in analyzer.terms(f"{variant}의 빅데이터"), variant
+
+
+def test_nfd_queries_match_nfc_text(analyzer):
+    text = "빅데이터 거래소 운영"
+    assert analyzer.terms(unicodedata.normalize("NFD", text)) == analyzer.terms(text)
+
+
+@pytest.mark.parametrize(
+    "query", ["-", "'", '"', ".", "@", "#", "=", "*", "(", ")", "NEAR(a b)", "a OR", '"빅데이터', "구이양*", "x AND (y"]
+)
+def test_fts_syntax_in_queries_never_errors(sample_db_path, analyzer, query):
+    db = sqlite_utils.Database(sample_db_path)
+    try:
+        match = analyzer.match(query + " 빅데이터")
+    except QueryError:
+        return
+    db.execute("select count(*) from chunk_terms where chunk_terms match ?", [match]).fetchone()
+
+
+def test_empty_queries_get_a_clear_message(analyzer):
+    with pytest.raises(QueryError, match="empty query"):
+        analyzer.match("   ")
+    with pytest.raises(QueryError, match="nothing to search for"):
+        analyzer.match("?! ...")
