@@ -18,6 +18,7 @@ Institution and place names go into Kiwi's user dictionary so it keeps them whol
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from functools import lru_cache
 
@@ -49,6 +50,7 @@ def _kiwi():
 
 
 _ADDED: set[str] = set()
+_LOCK = threading.RLock()
 
 
 @lru_cache(maxsize=100_000)
@@ -102,11 +104,16 @@ class Analyzer:
 
     def terms(self, text: str) -> list[str]:
         """The search terms of ``text``, in order, with repeats (they count in BM25)."""
-        if self._pending:
-            self._sync()
         text = unicodedata.normalize("NFC", text)
+        with _LOCK:  # Kiwi is shared, and Datasette searches from several threads
+            if self._pending:
+                self._sync()
+            tokens = self.kiwi.tokenize(text)
+            return self._terms(text, tokens)
+
+    def _terms(self, text: str, tokens) -> list[str]:
         out: list[str] = []
-        for tok in self.kiwi.tokenize(text):
+        for tok in tokens:
             if tok.tag not in KEEP_TAGS:
                 continue
             form = tok.form.lower()

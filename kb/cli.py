@@ -258,6 +258,31 @@ def embed(db_path: Path, model: str | None, progress: bool | None) -> None:
     )
 
 
+@cli.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8001, show_default=True, help="Port to listen on.")
+@click.option(
+    "--metadata",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=lambda: "metadata.yml" if Path("metadata.yml").exists() else None,
+    help="Datasette metadata (default: ./metadata.yml when present).",
+)
+def serve(db_path: Path, host: str, port: int, metadata: Path | None) -> None:
+    """Serve the knowledge base with Datasette: a Korean search page at / and all tables."""
+    import os
+
+    from kb.serve import datasette_args, prepare
+
+    try:
+        prepare(db_path)
+    except FileNotFoundError as e:
+        _fail(str(e))
+    click.echo(f"kb: serving {db_path} on http://{host}:{port}/", err=True)
+    args = datasette_args(db_path, metadata, host, port)
+    os.execv(args[0], args)
+
+
 def main() -> None:
     cli()
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import math
 import re
+import threading
 from collections import Counter, OrderedDict
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -60,6 +61,9 @@ RRF_K = 60
 MIN_WORDS = 0.4  # share of the query's words a full-text match must contain
 CANDIDATES = 100  # how deep each list goes before fusion
 MAX_QUERY = 1000  # characters
+# Kiwi, the embedding engines and the caches are not known to be thread-safe, and
+# Datasette searches from several threads: their (short) calls take this lock.
+LOCK = threading.RLock()
 MAX_LIMIT = 200
 
 
@@ -114,6 +118,18 @@ def analyzer_for(db: sqlite_utils.Database, path: str | Path | None) -> Analyzer
     if path is None:
         return Analyzer.from_db(db)
     return _analyzer(str(Path(path).resolve()), _institution_stamp(db))
+
+
+def warm(db: sqlite_utils.Database, path: str | Path | None) -> None:
+    """Load Kiwi, the embedding model and the vector index now, so that the first search
+    of a server does not pay seconds for them (and overrun its SQL time limit)."""
+    analyzer_for(db, path).terms("빅데이터")
+    try:
+        embedder = embedder_for(db)
+        query_vector(embedder, "빅데이터")
+        cached_index(db, path, embedder.model_id)
+    except Exception:  # noqa: BLE001 - a model problem shows on the first search, with its message
+        pass
 
 
 def _institution_stamp(db) -> tuple:
@@ -206,8 +222,8 @@ def search(
     vec: list[int] = []
     if mode in ("hybrid", "semantic"):
         embedder = embedder_for(db, model)
-        qvec = _query_vector(embedder, query)
-        vec = [cid for cid, _ in _nearest(db, db_path, embedder.model_id, qvec, depth, where, params, index_mode)]
+        qvec = query_vector(embedder, query)
+        vec = [cid for cid, _ in nearest(db, db_path, embedder.model_id, qvec, depth, where, params, index_mode)]
     return _fuse(db, fts, vec, offset, limit, analyzer, query)
 
 
@@ -233,18 +249,22 @@ def _full_text(db, analyzer: Analyzer, query: str, match: str, where: str, param
 _QUERY_VECTORS: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
 
 
-def _query_vector(embedder, query: str) -> np.ndarray:
+def query_vector(embedder, query: str) -> np.ndarray:
     """Query embeddings are cached: users repeat and page through the same searches."""
     key = (embedder.model_id, query)
-    if key not in _QUERY_VECTORS:
-        _QUERY_VECTORS[key] = embedder.query([query])[0]
-        while len(_QUERY_VECTORS) > 1024:
-            _QUERY_VECTORS.popitem(last=False)
-    _QUERY_VECTORS.move_to_end(key)
-    return _QUERY_VECTORS[key]
+    with LOCK:
+        if key not in _QUERY_VECTORS:
+            _QUERY_VECTORS[key] = embedder.query([query])[0]
+            while len(_QUERY_VECTORS) > 1024:
+                _QUERY_VECTORS.popitem(last=False)
+        _QUERY_VECTORS.move_to_end(key)
+        return _QUERY_VECTORS[key]
 
 
-def _nearest(db, db_path, model_id, qvec, k, where, params, index_mode) -> list[tuple[int, float]]:
+def nearest(
+    db, db_path, model_id: str, qvec: np.ndarray, k: int, where: str = "1", params: list = (), index_mode: str = "exact"
+) -> list[tuple[int, float]]:
+    """The k chunks nearest ``qvec`` that pass the filter SQL, as (chunk id, cosine)."""
     index = cached_index(db, db_path, model_id, index_mode)
     if not len(index):
         raise SearchError("this database has no vectors yet: run `kb embed` (or ingest without --no-embed)")
@@ -293,12 +313,7 @@ def similar(
         row = db.execute("select content_hash, text from chunks where id = ?", [int(chunk_id)]).fetchone()
         if row is None:
             raise SearchError(f"no chunk with id {chunk_id}")
-        stored = db.execute(
-            "select vector from vectors where model = ? and content_hash = ?", [embedder.model_id, row[0]]
-        ).fetchone()
-        if stored is None:
-            raise SearchError(f"chunk {chunk_id} has no vector yet: run `kb embed`")
-        qvec = np.frombuffer(stored[0], dtype=np.float32)
+        qvec = chunk_vector(db, embedder.model_id, chunk_id)
         text = row[1]
         if not same_report:
             where += " and c.report_id != (select report_id from chunks where id = ?)"
@@ -306,12 +321,26 @@ def similar(
     else:
         if len(text) > MAX_QUERY * 4:
             raise SearchError(f"text is too long ({len(text)} characters; the limit is {MAX_QUERY * 4})")
-        qvec = _query_vector(embedder, text)
+        qvec = query_vector(embedder, text)
     depth = max(CANDIDATES, offset + limit + 1)
-    hits = _nearest(db, db_path, embedder.model_id, qvec, depth, where, params, index_mode)
+    hits = nearest(db, db_path, embedder.model_id, qvec, depth, where, params, index_mode)
     vec = [cid for cid, _ in hits if cid != chunk_id]
     fts = [cid for cid in _more_like_this(db, analyzer, text, where, params, depth) if cid != chunk_id]
     return _fuse(db, fts, vec, offset, limit, analyzer, "")
+
+
+def chunk_vector(db, model_id: str, chunk_id: int) -> np.ndarray:
+    """The stored vector of a chunk."""
+    row = db.execute(
+        "select v.vector from chunks c left join vectors v on v.content_hash = c.content_hash and v.model = ? "
+        "where c.id = ?",
+        [model_id, int(chunk_id)],
+    ).fetchone()
+    if row is None:
+        raise SearchError(f"no chunk with id {chunk_id}")
+    if row[0] is None:
+        raise SearchError(f"chunk {chunk_id} has no vector yet: run `kb embed`")
+    return np.frombuffer(row[0], dtype=np.float32)
 
 
 def _more_like_this(db, analyzer: Analyzer, text: str, where: str, params: list, depth: int, n_terms: int = 12):

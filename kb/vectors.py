@@ -13,6 +13,7 @@ a short list with the float vectors read back from SQLite.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ import sqlite_utils
 
 MODES = ("exact", "compact")
 _CACHE: dict[tuple, VectorIndex] = {}
+_LOCK = threading.Lock()
 
 
 @dataclass
@@ -132,13 +134,14 @@ def cached_index(db: sqlite_utils.Database, path: str | Path | None, model: str,
     st = os.stat(path)
     key = (os.path.abspath(path), model, mode)
     stamp = (st.st_mtime_ns, st.st_size)
-    hit = _CACHE.get(key)
-    if hit is not None and getattr(hit, "_stamp", None) == stamp:
-        return hit
-    index = load(db, model, mode)
-    index._stamp = stamp  # type: ignore[attr-defined]
-    _CACHE[key] = index
-    return index
+    with _LOCK:  # one load per change, however many threads ask at once
+        hit = _CACHE.get(key)
+        if hit is not None and getattr(hit, "_stamp", None) == stamp:
+            return hit
+        index = load(db, model, mode)
+        index._stamp = stamp  # type: ignore[attr-defined]
+        _CACHE[key] = index
+        return index
 
 
 def fetch_vectors(db: sqlite_utils.Database, model: str, chunk_ids: np.ndarray) -> np.ndarray:
