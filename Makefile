@@ -7,7 +7,11 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8001
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install serve test lint format db clean
+# What the browser test (and the PDF fixtures) need from Debian, installed when missing.
+SYSTEM_PACKAGES := chromium chromium-driver fonts-nanum
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: install system-deps serve test lint format db clean
 
 install: $(STAMP)
 
@@ -27,7 +31,14 @@ db: $(STAMP)
 	$(BIN)/kb ingest data/reports --db $(DB)
 
 serve: $(DB)
-	$(BIN)/datasette serve $(DB) --metadata metadata.yml --host $(HOST) --port $(PORT) --immutable $(DB)
+	$(BIN)/kb serve --db $(DB) --host $(HOST) --port $(PORT)
+
+system-deps:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null \
+	    || [ ! -f /usr/share/fonts/truetype/nanum/NanumGothic.ttf ]; then \
+	  echo "installing $(SYSTEM_PACKAGES) from Debian"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(SYSTEM_PACKAGES); \
+	fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check kb tests bench
@@ -37,7 +48,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix kb tests bench
 	$(BIN)/ruff format kb tests bench
 
-test: $(STAMP)
+test: $(STAMP) system-deps
 	$(BIN)/ruff check kb tests bench
 	$(BIN)/python -m pytest
 

@@ -35,9 +35,9 @@ class Reader:
 
 
 def _registry() -> list[Reader]:
-    from kb.readers import text
+    from kb.readers import docx, html, hwp, hwpx, pdf, text
 
-    return [text.READER, text.MARKDOWN_READER]
+    return [hwpx.READER, docx.READER, hwp.READER, pdf.READER, html.READER, text.READER, text.MARKDOWN_READER]
 
 
 # The largest file kb reads; real reports are well under this.
@@ -81,7 +81,16 @@ def read_document(path: Path, data: bytes | None = None) -> Document:
     else:
         known = ", ".join(sorted(supported_extensions()))
         raise ReadError(f"unsupported file type {ext or '(no extension)'!r}; kb reads {known}")
-    doc = reader.read(path, data)
+    try:
+        doc = reader.read(path, data)
+    except ReadError:
+        raise
+    except RecursionError:
+        raise ReadError(f"the {reader.format} file nests too deeply to read") from None
+    except MemoryError:
+        raise ReadError(f"the {reader.format} file needs more memory than is available") from None
+    except Exception as e:  # a damaged file must fail with a reason, not a stray exception type
+        raise ReadError(f"corrupt or unreadable {reader.format} file ({type(e).__name__}: {e})") from None
     doc.text = clean_text(doc.text)
     if not doc.text.strip():
         raise ReadError("the file holds no text (it is empty or only whitespace)")

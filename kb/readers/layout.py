@@ -1,0 +1,55 @@
+"""The text layout every reader produces for :mod:`kb.parse`: one paragraph per line,
+a table row as one line of tab-separated cells.
+
+Merged cells keep their grid position (the parser reads columns by index), so a cell
+spanning rows or columns leaves empty cells where it extends, as converters do. A
+one-column table is a framed box of paragraphs (Korean reports put summaries and
+"시사점" in them), so its paragraphs come out as lines of their own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from kb.readers import ReadError
+
+MAX_COLS = 1024
+
+
+@dataclass
+class Cell:
+    row: int
+    col: int
+    lines: list[str] = field(default_factory=list)  # the cell's paragraphs (nested rows tab-joined)
+    rowspan: int = 1
+    colspan: int = 1
+
+    @property
+    def text(self) -> str:
+        """The cell as one line: its paragraphs, tabs and line breaks become spaces."""
+        return re.sub(r"\s+", " ", " ".join(self.lines)).strip()
+
+
+def table_lines(cells: list[Cell]) -> list[str]:
+    """Tab-joined rows from cells placed on a grid; empty rows are dropped."""
+    if not cells:
+        return []
+    if any(c.col >= MAX_COLS or c.row < 0 or c.col < 0 for c in cells):
+        raise ReadError(f"corrupt table: a cell lies outside {MAX_COLS} columns")
+    width = max(c.col + min(max(c.colspan, 1), MAX_COLS - c.col) for c in cells)
+    if width == 1:
+        ordered = sorted(cells, key=lambda c: c.row)
+        return [line for c in ordered for line in c.lines]
+    rows: dict[int, list[str]] = {}
+    for c in cells:
+        row = rows.setdefault(c.row, [""] * width)
+        if not row[c.col]:
+            row[c.col] = c.text
+    return ["\t".join(row) for _, row in sorted(rows.items()) if any(row)]
+
+
+def rows_to_cells(rows: list[list[list[str]]]) -> list[Cell]:
+    """Cells for a table known only row by row (no spans): a cell's column is its
+    position in its row; each cell is a list of paragraphs."""
+    return [Cell(r, c, lines) for r, row in enumerate(rows) for c, lines in enumerate(row)]
