@@ -11,9 +11,10 @@ from urllib.parse import quote
 import pytest
 import sqlite_utils
 
-from conftest import ROOT
 from kb.ingest import ingest
 from kb.serve import make_datasette
+
+from conftest import ROOT
 
 
 class Client:
