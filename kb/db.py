@@ -92,6 +92,7 @@ CREATE TABLE chunks (
     institution_id INTEGER REFERENCES institutions(id) ON DELETE SET NULL,
     place_id INTEGER REFERENCES places(id),
     country TEXT,
+    year INTEGER,                       -- the trip's year, for facets
     text TEXT NOT NULL,
     char_start INTEGER NOT NULL,
     char_end INTEGER NOT NULL,
@@ -108,6 +109,7 @@ CREATE INDEX idx_chunks_report ON chunks(report_id, seq);
 CREATE INDEX idx_chunks_kind ON chunks(kind);
 CREATE INDEX idx_chunks_place ON chunks(place_id);
 CREATE INDEX idx_chunks_country ON chunks(country);
+CREATE INDEX idx_chunks_year ON chunks(year);
 CREATE INDEX idx_chunks_institution ON chunks(institution_id);
 """
 

@@ -288,6 +288,7 @@ def _insert(db, report_id, name, file_name, fmt, encoding, digest, report: Repor
                 "institution_id": inst_ids.get(id(info.institution)) if info.institution else None,
                 "place_id": info.place.id if info.place else None,
                 "country": info.place.country if info.place else None,
+                "year": row["year"],
                 "text": info.chunk.text,
                 "char_start": info.chunk.start,
                 "char_end": info.chunk.end,
