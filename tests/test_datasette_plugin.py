@@ -14,7 +14,7 @@ import sqlite_utils
 from kb.ingest import ingest
 from kb.serve import make_datasette
 
-from conftest import ROOT
+from conftest import RESULT_KEYS, ROOT
 
 
 class Client:
@@ -62,23 +62,7 @@ def test_json_and_csv_give_the_page_results(client, sample_db_path):
 
     data = client.get("/-/search.json?q=" + q("인재 유치")).json()
     assert isinstance(data, list) and len(data) == 10
-    keys = {
-        "chunk_id",
-        "report_id",
-        "report_title",
-        "kind",
-        "section",
-        "institution",
-        "place",
-        "country",
-        "trip_start",
-        "text",
-        "snippet",
-        "score",
-        "fts_rank",
-        "vector_rank",
-    }
-    assert keys <= set(data[0])
+    assert RESULT_KEYS <= set(data[0])
     lib = search(sqlite_utils.Database(sample_db_path), "인재 유치", db_path=sample_db_path)
     assert [d["chunk_id"] for d in data] == [r.chunk_id for r in lib]
     r = client.get("/-/search.csv?q=" + q("인재 유치"))

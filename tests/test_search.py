@@ -10,22 +10,7 @@ import sqlite_utils
 from kb.analysis import QueryError
 from kb.search import Filters, SearchError, search, similar
 
-KEYS = {
-    "chunk_id",
-    "report_id",
-    "report_title",
-    "kind",
-    "section",
-    "institution",
-    "place",
-    "country",
-    "trip_start",
-    "text",
-    "snippet",
-    "score",
-    "fts_rank",
-    "vector_rank",
-}
+from conftest import RESULT_KEYS
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +30,7 @@ def test_big_data_valley_lessons_from_both_reports(db, sample_db_path):
     results = run(db, sample_db_path, "빅데이터밸리 기업 유치", limit=5)
     lessons = {r.report_id for r in results if r.kind in ("finding", "implication")}
     assert lessons == {1, 2}
-    assert set(results[0].to_dict()) >= KEYS
+    assert set(results[0].to_dict()) >= RESULT_KEYS
 
 
 def test_english_query_finds_the_climate_findings_first(db, sample_db_path):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import fields
 from urllib.parse import urlencode
 
 from datasette import hookimpl
@@ -36,22 +37,8 @@ KIND_LABELS = {
 }
 PER_PAGE = 10
 MAX_PAGE = 50
-CSV_COLUMNS = [
-    "chunk_id",
-    "report_id",
-    "report_title",
-    "kind",
-    "section",
-    "institution",
-    "place",
-    "country",
-    "trip_start",
-    "trip_end",
-    "score",
-    "fts_rank",
-    "vector_rank",
-    "text",
-]
+# Every result field but the HTML snippet, whose text is in "text".
+CSV_COLUMNS = [f.name for f in fields(kbsearch.Result) if f.name != "snippet"]
 
 
 class BadRequest(ValueError):
