@@ -7,8 +7,9 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8001
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-# What the browser test (and the PDF fixtures) need from Debian, installed when missing.
-SYSTEM_PACKAGES := chromium chromium-driver fonts-nanum
+# What the browser test and the PDF fixtures need from Debian, installed when missing
+# (NanumGothic for Korean, DejaVu for the few symbols it lacks).
+SYSTEM_PACKAGES := chromium chromium-driver fonts-nanum fonts-dejavu-core
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: install system-deps serve test lint format db clean
@@ -35,7 +36,8 @@ serve: $(DB)
 
 system-deps:
 	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null \
-	    || [ ! -f /usr/share/fonts/truetype/nanum/NanumGothic.ttf ]; then \
+	    || [ ! -f /usr/share/fonts/truetype/nanum/NanumGothic.ttf ] \
+	    || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then \
 	  echo "installing $(SYSTEM_PACKAGES) from Debian"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(SYSTEM_PACKAGES); \
 	fi

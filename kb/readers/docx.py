@@ -61,7 +61,10 @@ def read(path: Path, data: bytes) -> Document:
     body = _child(root, "body")
     if body is None:
         raise ReadError("corrupt DOCX file: the document part has no body")
-    numbering = Numbering(pkg.xml("word/numbering.xml")) if "word/numbering.xml" in pkg.names else Numbering(None)
+    numbering = Numbering(
+        pkg.xml("word/numbering.xml") if "word/numbering.xml" in pkg.names else None,
+        pkg.xml("word/styles.xml") if "word/styles.xml" in pkg.names else None,
+    )
     return Document(text="\n".join(block_lines(body, numbering)), format="docx")
 
 
@@ -96,7 +99,7 @@ def paragraph_lines(p: Element, numbering: Numbering) -> list[str]:
     """A paragraph's text, prefixed with its list bullet or number; text boxes anchored
     in it come out as lines of their own."""
     out: list[str] = []
-    buf: list[str] = [numbering.label(_child(_child(p, "pPr"), "numPr"))]
+    buf: list[str] = [numbering.label(_child(p, "pPr"))]
 
     def walk(el: Element) -> None:
         name = _local(el.tag)
@@ -145,13 +148,14 @@ def _int(value: str | None, default: int) -> int:
 class Numbering:
     """Word's list definitions: the bullet or number each list paragraph shows."""
 
-    root: Element | None
-    levels: dict[tuple[str, int], tuple[str, str, int]] = field(
-        default_factory=dict
-    )  # (numId, ilvl) -> fmt, text, start
+    root: Element | None  # numbering.xml
+    styles: Element | None  # styles.xml: list styles ("List Bullet") carry their numbering
+    levels: dict[tuple[str, int], tuple[str, str, int]] = field(default_factory=dict)  # (numId, ilvl): fmt, text, start
+    style_num: dict[str, Element] = field(default_factory=dict)  # styleId: its numPr
     counters: dict[str, list[int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self._read_styles()
         if self.root is None:
             return
         abstract: dict[str, dict[int, tuple[str, str, int]]] = {}
@@ -171,8 +175,32 @@ class Numbering:
                 for ilvl, spec in abstract.get(ref, {}).items():
                     self.levels[(_attr(el, "numId") or "", ilvl)] = spec
 
-    def label(self, num_pr: Element | None) -> str:
+    def _read_styles(self) -> None:
+        if self.styles is None:
+            return
+        based: dict[str, str] = {}
+        for st in self.styles:
+            sid = _attr(st, "styleId")
+            if _local(st.tag) != "style" or not sid:
+                continue
+            num_pr = _child(_child(st, "pPr"), "numPr")
+            if num_pr is not None:
+                self.style_num[sid] = num_pr
+            if parent := _attr(_child(st, "basedOn"), "val"):
+                based[sid] = parent
+        for sid in based:  # a style without numbering inherits its base style's
+            seen, cur = {sid}, based.get(sid)
+            while sid not in self.style_num and cur and cur not in seen:
+                if cur in self.style_num:
+                    self.style_num[sid] = self.style_num[cur]
+                seen.add(cur)
+                cur = based.get(cur)
+
+    def label(self, p_pr: Element | None) -> str:
         """The marker Word shows before this paragraph ("○ ", "1. ", "가. "), or ""."""
+        num_pr = _child(p_pr, "numPr")
+        if num_pr is None:
+            num_pr = self.style_num.get(_attr(_child(p_pr, "pStyle"), "val") or "")
         if num_pr is None:
             return ""
         num_id = _attr(_child(num_pr, "numId"), "val") or ""
@@ -214,4 +242,5 @@ def _format(n: int, fmt: str) -> str:
     return str(n)
 
 
-READER = Reader("docx", (".docx", ".docm", ".dotx"), sniff, read)
+# .doc is listed so that a folder's legacy Word files are reported, not silently skipped.
+READER = Reader("docx", (".docx", ".docm", ".doc"), sniff, read)

@@ -28,7 +28,7 @@ KOREAN_ALIASES = {"euc-kr", "euc_kr", "ks_c_5601-1987", "ksc5601", "ks_c_5601", 
 _META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _HTML_START = re.compile(r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])", re.I | re.S)
 _SPACE = re.compile(r"[ \t\n\r\f]+")
-MAX_DEPTH = 200  # nested tables
+MAX_TABLE_DEPTH = 200
 
 
 def sniff(data: bytes) -> bool:
@@ -52,25 +52,28 @@ def decode(data: bytes) -> tuple[str, str]:
         return detect(data)
     m = _META.search(data[:8192])
     if m:
-        name = m.group(1).decode("ascii").lower()
-        name = "cp949" if name in KOREAN_ALIASES else name
+        declared = m.group(1).decode("ascii").lower()
+        name = "cp949" if declared in KOREAN_ALIASES else declared
         try:
             return data.decode(name), name
         except LookupError:
             pass  # an unknown charset name: detect instead
         except UnicodeDecodeError as e:
-            raise ReadError(f"the page declares charset {name} but byte {e.start} is not valid {name}") from None
+            # A page re-saved in another encoding often keeps its old declaration.
+            try:
+                return detect(data)
+            except ReadError as why:
+                raise ReadError(
+                    f"the page declares charset {declared} but byte {e.start} is not valid {declared}; {why}"
+                ) from None
     return detect(data)
 
 
 def read(path: Path, data: bytes) -> Document:
     text, encoding = decode(data)
     parser = _Extractor()
-    try:
-        parser.feed(text)
-        parser.close()
-    except RecursionError:
-        raise ReadError("the HTML nests too deeply to read") from None
+    parser.feed(text)
+    parser.close()
     return Document(text="\n".join(parser.finish()), format="html", encoding=encoding)
 
 
@@ -106,6 +109,18 @@ class _Extractor(HTMLParser):
         if line:
             self._target().append(line)
 
+    def _end_cell(self) -> None:
+        t = self.tables[-1]
+        if t.cell is not None:
+            self._flush()
+            t.cells.append(t.cell)
+            t.cell = None
+
+    def _end_table(self) -> None:
+        self._end_cell()
+        rows = table_lines(self.tables.pop().cells)
+        self._target().extend(rows)
+
     # -- parser callbacks ---------------------------------------------------
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in SKIP:
@@ -117,8 +132,8 @@ class _Extractor(HTMLParser):
             self._flush()
         elif tag == "table":
             self._flush()
-            if len(self.tables) >= MAX_DEPTH:
-                raise RecursionError
+            if len(self.tables) >= MAX_TABLE_DEPTH:
+                raise ReadError(f"the HTML nests tables more than {MAX_TABLE_DEPTH} deep")
             self.tables.append(_Table())
         elif tag == "tr" and self.tables:
             self._flush()
@@ -129,22 +144,23 @@ class _Extractor(HTMLParser):
         elif tag in ("td", "th") and self.tables:
             self._flush()
             self._end_cell()
-            t = self.tables[-1]
-            if t.row < 0:
-                t.row = 0
-            while (t.row, t.col) in t.taken:
-                t.col += 1
-            a = dict(attrs)
-            rowspan, colspan = _span(a.get("rowspan"), 500), _span(a.get("colspan"), 50)
-            for r in range(t.row + 1, t.row + rowspan):
-                for c in range(t.col, t.col + colspan):
-                    t.taken.add((r, c))
-            t.cell = Cell(t.row, t.col, [], rowspan, colspan)
-            t.col += colspan
+            self._start_cell(dict(attrs))
         elif tag in BLOCK:
             self._flush()
             if tag == "pre":
                 self.pre += 1
+
+    def _start_cell(self, attrs: dict[str, str | None]) -> None:
+        t = self.tables[-1]
+        t.row = max(t.row, 0)
+        while (t.row, t.col) in t.taken:
+            t.col += 1
+        rowspan, colspan = _span(attrs.get("rowspan"), 500), _span(attrs.get("colspan"), 50)
+        for r in range(t.row + 1, t.row + rowspan):
+            for c in range(t.col, t.col + colspan):
+                t.taken.add((r, c))
+        t.cell = Cell(t.row, t.col, [], rowspan, colspan)
+        t.col += colspan
 
     def handle_endtag(self, tag: str) -> None:
         if tag in SKIP:
@@ -153,9 +169,7 @@ class _Extractor(HTMLParser):
         if self.skip:
             return
         if tag == "table" and self.tables:
-            self._end_cell()
-            rows = table_lines(self.tables.pop().cells)
-            self._target().extend(rows)
+            self._end_table()
         elif tag in ("td", "th", "tr") and self.tables:
             self._end_cell()
         elif tag in BLOCK:
@@ -172,27 +186,17 @@ class _Extractor(HTMLParser):
         if self.skip:
             return
         if self.pre:
-            parts = data.split("\n")
-            for k, part in enumerate(parts):
+            for k, part in enumerate(data.split("\n")):
                 if k:
                     self._flush()
                 self.buf.append(part)
         else:
             self.buf.append(_SPACE.sub(" ", data))
 
-    def _end_cell(self) -> None:
-        t = self.tables[-1]
-        if t.cell is not None:
-            self._flush()
-            t.cells.append(t.cell)
-            t.cell = None
-
     def finish(self) -> list[str]:
         self._flush()
-        while self.tables:  # unclosed tables
-            self._end_cell()
-            rows = table_lines(self.tables.pop().cells)
-            self._target().extend(rows)
+        while self.tables:  # tables left unclosed
+            self._end_table()
         return self.lines
 
 

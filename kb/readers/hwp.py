@@ -121,10 +121,8 @@ def _records(body: bytes, name: str) -> list[Record]:
         head = struct.unpack_from("<I", body, pos)[0]
         pos += 4
         tag, level, size = head & 0x3FF, (head >> 10) & 0x3FF, head >> 20
-        if size == 0xFFF:
-            if pos + 4 > len(body):
-                break
-            size = struct.unpack_from("<I", body, pos)[0]
+        if size == 0xFFF:  # a long record: its size follows the header
+            size = struct.unpack_from("<I", body, pos)[0] if pos + 4 <= len(body) else len(body)
             pos += 4
         if pos + size > len(body):
             raise ReadError(f"truncated or corrupt HWP file: a record in {name} runs past the end of the stream")

@@ -87,8 +87,9 @@ def paragraph_lines(p: Element) -> list[str]:
 
     for child in p:
         walk(child)
-    if buf or not out:
-        out.extend("".join(buf).split("\n"))
+    text = "".join(buf)
+    if text or not out:
+        out.extend(text.split("\n"))
     return out
 
 

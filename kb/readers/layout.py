@@ -47,9 +47,3 @@ def table_lines(cells: list[Cell]) -> list[str]:
         if not row[c.col]:
             row[c.col] = c.text
     return ["\t".join(row) for _, row in sorted(rows.items()) if any(row)]
-
-
-def rows_to_cells(rows: list[list[list[str]]]) -> list[Cell]:
-    """Cells for a table known only row by row (no spans): a cell's column is its
-    position in its row; each cell is a list of paragraphs."""
-    return [Cell(r, c, lines) for r, row in enumerate(rows) for c, lines in enumerate(row)]

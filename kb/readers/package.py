@@ -33,18 +33,13 @@ class Package:
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
             infos = self.zip.infolist()
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as e:
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError) as e:
             raise ReadError(f"truncated or corrupt {kind} file: its zip directory cannot be read ({e})") from None
         if len(infos) > MAX_MEMBERS:
             raise ReadError(f"suspected zip bomb: {len(infos)} members in one {kind} package")
         declared = sum(i.file_size for i in infos)
         if declared > MAX_TOTAL:
             raise ReadError(f"suspected zip bomb: members declare {declared} bytes uncompressed (limit {MAX_TOTAL})")
-        for i in infos:
-            if i.file_size > RATIO_FLOOR and i.file_size > MAX_RATIO * max(i.compress_size, 1):
-                raise ReadError(
-                    f"suspected zip bomb: {i.filename} inflates {i.compress_size} bytes to {i.file_size} bytes"
-                )
         self.names = [i.filename for i in infos]
 
     def read(self, name: str) -> bytes:
@@ -55,11 +50,14 @@ class Package:
             raise ReadError(f"corrupt {self.kind} file: {name} is missing") from None
         if info.flag_bits & 0x1:
             raise ReadError(f"encrypted (password-protected) {self.kind} file: {name} is encrypted")
+        # Only members that are read are checked: a large, plain image may compress well.
+        if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise ReadError(f"suspected zip bomb: {name} inflates {info.compress_size} bytes to {info.file_size} bytes")
         limit = min(info.file_size, self.budget)
         try:
             with self.zip.open(info) as f:
                 out = f.read(limit + 1)
-        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError) as e:
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError, RuntimeError) as e:
             raise ReadError(f"truncated or corrupt {self.kind} file: {name} cannot be unpacked ({e})") from None
         if len(out) > limit:
             raise ReadError(f"suspected zip bomb: {name} gives more bytes than it declares")

@@ -70,18 +70,26 @@ def read(path: Path, data: bytes) -> Document:
             f"the PDF's fonts carry no Unicode mapping: {stats.cid} of {stats.chars} characters come out as"
             " (cid:NN) codes; it needs OCR or a re-export from the original document"
         )
-    if stats.chars < 20 * stats.pages and (stats.images or not stats.chars):
+    if stats.chars < 20 * stats.pages and stats.images:
         raise ReadError("the PDF has no text layer (a scanned document?): kb does not do OCR; run OCR first")
+    if not stats.chars:
+        raise ReadError(
+            "the PDF gives no text: its text is drawn as outlines or set in fonts that cannot be decoded;"
+            " it needs OCR or a re-export from the original document"
+        )
     return Document(text="\n".join(_indented(lines)), format="pdf")
 
 
 def _reason(e: Exception) -> str:
-    name = type(e).__name__
-    cause = e.__cause__ or e.__context__ or (e.args[0] if e.args and isinstance(e.args[0], Exception) else None)
-    names = f"{name} {type(cause).__name__ if cause else ''} {e}"
-    if "Password" in names or "password" in names or "Encrypt" in names:
+    """Why pdfminer failed; pdfplumber wraps its errors, so look at the wrapped one too."""
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+    inner = e.args[0] if e.args and isinstance(e.args[0], Exception) else (e.__context__ or e)
+    if isinstance(inner, PDFPasswordIncorrect) or isinstance(e, PDFPasswordIncorrect):
         return "password-protected (encrypted) PDF: kb cannot open it without the password"
-    return f"corrupt or unreadable PDF ({name}: {e})"
+    if isinstance(inner, PDFEncryptionError) or isinstance(e, PDFEncryptionError):
+        return f"encrypted PDF with a method kb cannot open ({inner})"
+    return f"corrupt or unreadable PDF ({type(inner).__name__}: {inner})"
 
 
 def _page_lines(page, stats: Stats) -> list[Line]:
@@ -144,6 +152,8 @@ def _line_text(chars: list[dict]) -> str:
         if t.isspace():
             space = True
             continue
+        if _CID.match(t):  # an unmapped glyph (a symbol font's bullet): no text to give
+            continue
         if prev is not None:
             size = max(prev["size"], c["size"], 1)
             gap = c["x0"] - prev["x1"]
@@ -181,8 +191,9 @@ def _table(table, chars: list[dict]) -> list[Line]:
         if not found:
             continue
         top = min(ln.top for ln in found)
-        if len(cells) == 1:
-            out.extend(Line(ln.top, 0.0, ln.size, ln.text, True) for ln in found)
+        if len(cells) == 1:  # indented from the box's own left edge
+            left = min(ln.x0 for ln in found)
+            out.extend(Line(ln.top, 0.0, ln.size, _indent(ln.x0 - left, ln.size) + ln.text, True) for ln in found)
             continue
         texts = []
         for cell in cells:
@@ -203,10 +214,15 @@ def _indented(lines: list[Line]) -> list[str]:
         if ln.table:
             out.append(ln.text)
             continue
-        offset = ln.x0 - left
-        spaces = round(offset / (INDENT_UNIT * ln.size)) if offset > 0.2 * ln.size else 0
-        out.append(" " * min(spaces, 12) + ln.text)
+        out.append(_indent(ln.x0 - left, ln.size) + ln.text)
     return out
+
+
+def _indent(offset: float, size: float) -> str:
+    """Leading spaces for a left offset: more offset, more spaces (the parser compares depths)."""
+    if offset <= 0.2 * size:
+        return ""
+    return " " * min(max(round(offset / (INDENT_UNIT * size)), 1), 12)
 
 
 READER = Reader("pdf", (".pdf",), sniff, read)
