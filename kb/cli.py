@@ -13,14 +13,6 @@ import click
 from kb import __version__
 from kb.db import DEFAULT_DB
 
-STATUS_LABEL = {
-    "added": "added",
-    "updated": "updated",
-    "unchanged": "unchanged",
-    "duplicate": "duplicate",
-    "failed": "FAILED",
-}
-
 
 def db_option(f):
     return click.option(
@@ -57,21 +49,17 @@ def ingest(
     status is 1 when any file failed.
     """
     from kb.ingest import ingest as run_ingest
-
-    show = sys.stderr.isatty() if progress is None else progress
-
-    def bar(files):
-        if not show or len(files) < 2:
-            return files
-        from tqdm import tqdm
-
-        return tqdm(files, unit="file", desc="ingest", file=sys.stderr)
-
     from kb.vectors import ModelMismatch
 
+    files_bar = _bar(progress, "ingest", "file")
     try:
         summary = run_ingest(
-            paths, db_path, progress=bar, embed=embed, model=model, embed_progress=_bar(progress, "embed")
+            paths,
+            db_path,
+            progress=(lambda files: files_bar(iterable=files) if len(files) > 1 else files) if files_bar else None,
+            embed=embed,
+            model=model,
+            embed_progress=_bar(progress, "embed", "chunk"),
         )
     except ModelMismatch as e:
         _fail(str(e))
@@ -80,7 +68,8 @@ def ingest(
     else:
         for f in summary.files:
             detail = f.error if f.status == "failed" else f"{f.chunks} chunks" if f.status != "duplicate" else ""
-            click.echo(f"{STATUS_LABEL[f.status]:<10} {f.path}" + (f"  ({detail})" if detail else ""))
+            label = "FAILED" if f.status == "failed" else f.status
+            click.echo(f"{label:<10} {f.path}" + (f"  ({detail})" if detail else ""))
             for w in f.warnings:
                 click.echo(f"  warning: {w}", err=True)
         c = summary.counts
@@ -98,14 +87,16 @@ def ingest(
         sys.exit(1)
 
 
-def _bar(show: bool | None, desc: str):
-    """A progress bar factory for long work, shown on a terminal unless asked otherwise."""
-    show = sys.stderr.isatty() if show is None else show
-    if not show:
+def _bar(show: bool | None, desc: str, unit: str):
+    """A progress bar factory (tqdm's arguments) for long work, shown on a terminal
+    unless asked otherwise; None when not shown."""
+    if not (sys.stderr.isatty() if show is None else show):
         return None
+    from functools import partial
+
     from tqdm import tqdm
 
-    return lambda total: tqdm(total=total, unit="chunk", desc=desc, file=sys.stderr)
+    return partial(tqdm, desc=desc, unit=unit, file=sys.stderr)
 
 
 def _fail(message: str) -> None:
@@ -245,7 +236,7 @@ def embed(db_path: Path, model: str | None, progress: bool | None) -> None:
     db = connect(db_path)
     try:
         embedder = embedder_for(db, model, switch=True)
-        n = embed_missing(db, embedder, _bar(progress, "embed"))
+        n = embed_missing(db, embedder, _bar(progress, "embed", "chunk"))
         dropped = drop_other_models(db, embedder.model_id)
         prune(db)
     except EmbedError as e:

