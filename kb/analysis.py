@@ -142,13 +142,22 @@ class Analyzer:
         """What goes into the FTS5 index for ``text``."""
         return " ".join(self.terms(text))
 
-    def match(self, query: str) -> str:
-        """An FTS5 MATCH expression for a user's query: its terms OR-ed, each quoted,
-        so FTS syntax in the input (- ' " . @ # = * ( )) can never cause an error."""
+    def match_terms(self, query: str) -> list[str]:
+        """The distinct terms of a user's query, or a QueryError saying why there are none."""
         query = unicodedata.normalize("NFC", query or "").strip()
         if not query:
             raise QueryError("empty query: type a few words to search for")
         terms = [t for t in dict.fromkeys(self.terms(query)) if t not in ENGLISH_STOP]
         if not terms:
             raise QueryError(f"nothing to search for in {query!r}: use words, not only punctuation")
-        return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+        return terms
+
+    def match(self, query: str) -> str:
+        """An FTS5 MATCH expression for a user's query."""
+        return fts_match(self.match_terms(query))
+
+
+def fts_match(terms: list[str]) -> str:
+    """Terms OR-ed, each quoted, so FTS syntax in user input (- ' " . @ # = * ( )) can
+    never cause an error or change the query."""
+    return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)

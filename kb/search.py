@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import math
+import os
 import re
 import threading
 from collections import Counter, OrderedDict
@@ -20,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import sqlite_utils
 
-from kb.analysis import ENGLISH_STOP, Analyzer, QueryError
+from kb.analysis import ENGLISH_STOP, Analyzer, QueryError, fts_match
 from kb.places import Gazetteer
 from kb.vectors import cached_index, embedder_for, fetch_vectors
 
@@ -59,6 +60,7 @@ TIE_BREAK = {k: 1e-7 * (len(KIND_ORDER) - i) for i, k in enumerate(KIND_ORDER)}
 LOGISTICS = {"itinerary": 0.96, "participants": 0.96, "overview": 0.96, "cover": 0.96}
 RRF_K = 60
 MIN_WORDS = 0.4  # share of the query's words a full-text match must contain
+POSTINGS_BUDGET = 40_000  # chunk occurrences one full-text query may rank (see _affordable)
 CANDIDATES = 100  # how deep each list goes before fusion
 MAX_QUERY = 1000  # characters
 # Kiwi, the embedding engines and the caches are not known to be thread-safe, and
@@ -212,12 +214,13 @@ def search(
     fts: list[int] = []
     if mode in ("hybrid", "fts"):
         try:
-            match = analyzer.match(query)
+            terms = analyzer.match_terms(query)
         except QueryError:
             if mode == "fts":
                 raise
-            match = None  # nothing to match by words: let the vectors answer
-        if match:
+            terms = []  # nothing to match by words: let the vectors answer
+        if terms:
+            match = fts_match(_affordable(db, db_path, terms))
             fts = _full_text(db, analyzer, query, match, where, params, depth)
     vec: list[int] = []
     if mode in ("hybrid", "semantic"):
@@ -225,6 +228,57 @@ def search(
         qvec = query_vector(embedder, query)
         vec = [cid for cid, _ in nearest(db, db_path, embedder.model_id, qvec, depth, where, params, index_mode)]
     return _fuse(db, fts, vec, offset, limit, analyzer, query)
+
+
+def _bm25_sql(columns: str, where: str) -> str:
+    """Ranked full-text SQL; the joins that filters need are left out when there are none."""
+    joins = "" if where == "1" else "join chunks c on c.id = t.rowid join reports r on r.id = c.report_id"
+    return (
+        f"select {columns} from chunk_terms t {joins} where chunk_terms match ? and {where} "
+        "order by bm25(chunk_terms, 1.0, 0.3) limit ?"
+    )
+
+
+_DOC_FREQ: OrderedDict[tuple, int] = OrderedDict()
+
+
+def _affordable(db, db_path, terms: list[str]) -> list[str]:
+    """The query's terms, rarest first, while their postings fit POSTINGS_BUDGET.
+
+    An OR query's cost grows with the chunks its terms occur in: on a large corpus a word
+    in a third of all chunks (기업) costs tens of milliseconds and, being so common, adds
+    little to the ranking. The rarest term always stays; on small corpora all do."""
+    df = _doc_freqs(db, db_path, terms)
+    kept, total = set(), 0
+    for t in sorted(terms, key=lambda t: df[t]):
+        if kept and total + df[t] > POSTINGS_BUDGET:
+            break
+        kept.add(t)
+        total += df[t]
+    return [t for t in terms if t in kept]
+
+
+def _doc_freqs(db, db_path, terms: list[str]) -> dict[str, int]:
+    """How many chunks each term occurs in (cached: fts5vocab counts by walking postings)."""
+    stamp = _stamp(db_path)
+    out = {}
+    for t in terms:
+        key = (stamp, t)
+        if key not in _DOC_FREQ:
+            row = db.execute("select doc from chunk_terms_vocab where term = ?", [t]).fetchone()
+            with LOCK:
+                _DOC_FREQ[key] = row[0] if row else 0
+                while len(_DOC_FREQ) > 20_000:
+                    _DOC_FREQ.popitem(last=False)
+        out[t] = _DOC_FREQ[key]
+    return out
+
+
+def _stamp(db_path) -> tuple:
+    if db_path is None or str(db_path) == ":memory:":
+        return (None,)
+    st = os.stat(db_path)
+    return (os.path.abspath(db_path), st.st_mtime_ns, st.st_size)
 
 
 def _full_text(db, analyzer: Analyzer, query: str, match: str, where: str, params: list, depth: int) -> list[int]:
@@ -235,10 +289,7 @@ def _full_text(db, analyzer: Analyzer, query: str, match: str, where: str, param
     need = max(1, math.ceil(len(words) * MIN_WORDS))
     out = []
     for cid, terms, section_terms in db.execute(
-        f"select t.rowid, t.terms, t.section_terms from chunk_terms t join chunks c on c.id = t.rowid "
-        f"join reports r on r.id = c.report_id where chunk_terms match ? and {where} "
-        f"order by bm25(chunk_terms, 1.0, 0.3) limit ?",
-        [match, *params, depth],
+        _bm25_sql("t.rowid, t.terms, t.section_terms", where), [match, *params, depth]
     ):
         have = set(terms.split()) | set(section_terms.split())
         if sum(1 for w in words if w & have) >= need:
@@ -325,7 +376,7 @@ def similar(
     depth = max(CANDIDATES, offset + limit + 1)
     hits = nearest(db, db_path, embedder.model_id, qvec, depth, where, params, index_mode)
     vec = [cid for cid, _ in hits if cid != chunk_id]
-    fts = [cid for cid in _more_like_this(db, analyzer, text, where, params, depth) if cid != chunk_id]
+    fts = [cid for cid in _more_like_this(db, db_path, analyzer, text, where, params, depth) if cid != chunk_id]
     return _fuse(db, fts, vec, offset, limit, analyzer, "")
 
 
@@ -343,27 +394,21 @@ def chunk_vector(db, model_id: str, chunk_id: int) -> np.ndarray:
     return np.frombuffer(row[0], dtype=np.float32)
 
 
-def _more_like_this(db, analyzer: Analyzer, text: str, where: str, params: list, depth: int, n_terms: int = 12):
+def _more_like_this(
+    db, db_path, analyzer: Analyzer, text: str, where: str, params: list, depth: int, n_terms: int = 12
+):
     """Chunk ids by BM25 on the ``n_terms`` terms of ``text`` with the highest tf-idf."""
     tf = Counter(t for t in analyzer.terms(text) if t not in ENGLISH_STOP)
     if not tf:
         return []
-    total = db.execute("select count(*) from chunk_terms").fetchone()[0] or 1
-    marks = ",".join("?" * len(tf))
-    df = dict(db.execute(f"select term, doc from chunk_terms_vocab where term in ({marks})", list(tf)))
-    weight = {t: n * math.log((total + 1) / (df[t] + 0.5)) for t, n in tf.items() if 0 < df.get(t, 0) < total}
+    total = db.execute("select max(id) from chunks").fetchone()[0] or 1  # about the count, in O(log n)
+    df = _doc_freqs(db, db_path, list(tf))
+    weight = {t: n * math.log((total + 1) / (df[t] + 0.5)) for t, n in tf.items() if 0 < df[t] < total}
     top = sorted(weight, key=lambda t: (-weight[t], t))[:n_terms]
     if not top:
         return []
-    match = " OR ".join('"' + t.replace('"', '""') + '"' for t in top)
-    return [
-        r[0]
-        for r in db.execute(
-            f"select t.rowid from chunk_terms t join chunks c on c.id = t.rowid join reports r on r.id = c.report_id "
-            f"where chunk_terms match ? and {where} order by bm25(chunk_terms, 1.0, 0.3) limit ?",
-            [match, *params, depth],
-        )
-    ]
+    match = fts_match(_affordable(db, db_path, top))
+    return [r[0] for r in db.execute(_bm25_sql("t.rowid", where), [match, *params, depth])]
 
 
 def _fuse(db, fts: list[int], vec: list[int], offset: int, limit: int, analyzer: Analyzer, query: str) -> list[Result]:

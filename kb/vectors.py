@@ -152,7 +152,9 @@ def fetch_vectors(db: sqlite_utils.Database, model: str, chunk_ids: np.ndarray) 
         part = ids[start : start + 900]
         marks = ",".join("?" * len(part))
         for cid, blob in db.execute(
-            f"select c.id, v.vector from chunks c join vectors v on v.content_hash = c.content_hash "
+            # CROSS JOIN keeps chunks as the outer loop: SQLite 3.40 otherwise scans all
+            # of the model's vectors (4.6 s instead of 14 ms for 200 ids at 100k chunks).
+            f"select c.id, v.vector from chunks c cross join vectors v on v.content_hash = c.content_hash "
             f"and v.model = ? where c.id in ({marks})",
             [model, *part],
         ):
