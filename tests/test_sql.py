@@ -54,6 +54,7 @@ def test_embed_nearest_similar_search(conn):
         "select kb_similar('x', 5)",
     ],
 )
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # Datasette logs UDF errors
 def test_functions_bound_their_work(conn, sql):
     with pytest.raises(sqlite3.OperationalError):
         conn.execute(sql).fetchone()
