@@ -407,9 +407,9 @@ def fts_variants(db, path, analyzer, queries: list[str], log) -> dict:
         ks._affordable(db, path, analyzer.match_terms(q))
 
     variants = {
-        "all terms: count matches": lambda q: db.execute(count, [every[q]]).fetchall(),
+        "all terms: count(*)": lambda q: db.execute(count, [every[q]]).fetchall(),
         "all terms: bm25 top 100": lambda q: db.execute(top, [every[q]]).fetchall(),
-        "budgeted terms: count matches": lambda q: db.execute(count, [budget[q]]).fetchall(),
+        "budgeted terms: count(*)": lambda q: db.execute(count, [budget[q]]).fetchall(),
         "budgeted terms: bm25 top 100": lambda q: db.execute(top, [budget[q]]).fetchall(),
         "budgeted terms: kb _full_text": lambda q: ks._full_text(db, analyzer, q, budget[q], "1", [], ks.CANDIDATES),
         "postings budget, term counts not cached": cold_counts,
