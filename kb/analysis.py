@@ -142,6 +142,10 @@ class Analyzer:
         """What goes into the FTS5 index for ``text``."""
         return " ".join(self.terms(text))
 
+    def chunk_terms(self, text: str, section: str) -> tuple[str, str]:
+        """A chunk's row for the ``chunk_terms`` index: its text's terms and its section's."""
+        return self.index_text(text), self.index_text(section)
+
     def match_terms(self, query: str) -> list[str]:
         """The distinct terms of a user's query, or a QueryError saying why there are none."""
         query = unicodedata.normalize("NFC", query or "").strip()

@@ -139,7 +139,7 @@ def _migration_2(db: sqlite_utils.Database) -> None:
                 "update chunks set content_hash = ? where id = ?",
                 [content_hash(r["section"] or "", r["text"]), r["id"]],
             )
-        index_chunks(db, analyzer, rows)
+        index_chunks(db, [(r["id"], *analyzer.chunk_terms(r["text"], r["section"] or "")) for r in rows])
 
 
 SCHEMA_2 = """
@@ -156,12 +156,10 @@ CREATE INDEX idx_chunks_content_hash ON chunks(content_hash);
 """
 
 
-def index_chunks(db: sqlite_utils.Database, analyzer, rows) -> None:
-    """Add chunks (dicts with id, section, text) to the Korean full-text index."""
-    db.conn.executemany(
-        "insert into chunk_terms(rowid, terms, section_terms) values (?, ?, ?)",
-        [(r["id"], analyzer.index_text(r["text"]), analyzer.index_text(r["section"] or "")) for r in rows],
-    )
+def index_chunks(db: sqlite_utils.Database, rows) -> None:
+    """Add (chunk id, terms, section terms) rows, from Analyzer.chunk_terms, to the
+    Korean full-text index."""
+    db.conn.executemany("insert into chunk_terms(rowid, terms, section_terms) values (?, ?, ?)", rows)
 
 
 def get_meta(db: sqlite_utils.Database, key: str) -> str | None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import sqlite_utils
 
 from kb.analysis import Analyzer
-from kb.db import connect
+from kb.db import connect, index_chunks
 from kb.places import Gazetteer
 from kb.readers import ReadError, read_bytes, read_document, supported_extensions
 from kb.report import Report, analyse
@@ -173,10 +173,7 @@ def store(db, analyzer: Analyzer, p: Prepared) -> FileResult:
     """Analyse a prepared report for search and store it in one transaction."""
     try:
         # Analysed outside the write transaction, which then only writes.
-        terms = [
-            (analyzer.index_text(i.chunk.text), analyzer.index_text(" › ".join(i.chunk.section)))
-            for i in p.report.chunks
-        ]
+        terms = [analyzer.chunk_terms(i.chunk.text, " › ".join(i.chunk.section)) for i in p.report.chunks]
         return _store(db, terms, p.name, p.path.name, p.doc.format, p.doc.encoding, p.digest, p.report)
     except Exception as e:  # a bug must not stop the other files
         return FileResult(p.name, "failed", error=f"could not be stored ({type(e).__name__}: {e})")
@@ -205,10 +202,7 @@ def _store(db, terms, name, file_name, fmt, encoding, digest, report: Report) ->
             db.execute("delete from reports where id = ?", [row["id"]])
         report_id = _insert(db, row["id"] if row else None, name, file_name, fmt, encoding, digest, report)
         ids = [r[0] for r in db.execute("select id from chunks where report_id = ? order by seq", [report_id])]
-        db.conn.executemany(
-            "insert into chunk_terms(rowid, terms, section_terms) values (?, ?, ?)",
-            [(cid, *t) for cid, t in zip(ids, terms, strict=True)],
-        )
+        index_chunks(db, [(cid, *t) for cid, t in zip(ids, terms, strict=True)])
         db.conn.execute("COMMIT")
     except BaseException:
         if db.conn.in_transaction:
