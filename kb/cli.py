@@ -124,10 +124,11 @@ def filter_options(f):
         click.option(
             "--index",
             "index_mode",
-            type=click.Choice(["exact", "compact"]),
-            default="exact",
+            type=click.Choice(["auto", "exact", "compact"]),
+            default="auto",
             show_default=True,
-            help="Vector index: exact float32, or compact binary codes with float rescoring.",
+            help="Vector index: exact float32, or compact binary codes with int8 rescoring (a quarter of the "
+            "memory, 4x faster at 100k chunks, finds ~0.9 of the exact top 10); auto: compact above 50,000 chunks.",
         ),
         click.option("--json", "as_json", is_flag=True, help="Print results as a JSON array, best first."),
         db_option,

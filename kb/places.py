@@ -216,6 +216,16 @@ class Gazetteer:
         cands.sort(key=lambda p: (p.kind != "country", -p.population))
         return cands[0]
 
+    def names(self, place_id: int) -> list[str]:
+        """Every alias of a place (built on first use: 16,000 aliases to invert)."""
+        if not hasattr(self, "_names"):
+            inverse: dict[int, list[str]] = {}
+            for alias, ids in self.aliases.items():
+                for i in ids:
+                    inverse.setdefault(i, []).append(alias)
+            self._names = inverse
+        return self._names.get(place_id, [])
+
     def lookup(self, name: str) -> Place | None:
         ids = self.aliases.get(name.strip().lower())
         return self._best(ids) if ids else None

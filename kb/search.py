@@ -10,20 +10,21 @@ from __future__ import annotations
 
 import html
 import math
-import os
 import re
 import threading
 from collections import Counter, OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import sqlite_utils
 
-from kb.analysis import ENGLISH_STOP, Analyzer, QueryError, fts_match
+from kb import fulltext
+from kb.analysis import ENGLISH_STOP, Analyzer, QueryError
+from kb.cache import per_file
 from kb.places import Gazetteer
-from kb.vectors import cached_index, embedder_for, fetch_vectors
+from kb.vectors import cached_index, embedder_for
 
 MODES = ("hybrid", "fts", "semantic")
 KINDS = (
@@ -60,12 +61,16 @@ TIE_BREAK = {k: 1e-7 * (len(KIND_ORDER) - i) for i, k in enumerate(KIND_ORDER)}
 LOGISTICS = {"itinerary": 0.96, "participants": 0.96, "overview": 0.96, "cover": 0.96}
 RRF_K = 60
 MIN_WORDS = 0.4  # share of the query's words a full-text match must contain
-POSTINGS_BUDGET = 40_000  # chunk occurrences one full-text query may rank (see _affordable)
 CANDIDATES = 100  # how deep each list goes before fusion
 MAX_QUERY = 1000  # characters
-# Kiwi, the embedding engines and the caches are not known to be thread-safe, and
-# Datasette searches from several threads: their (short) calls take this lock.
+# The caches are shared by Datasette's threads: their (short) updates take this lock.
 LOCK = threading.RLock()
+# Every query embedding runs on this one thread: the engines are not known to be
+# thread-safe, and OpenMP keeps a team of threads per calling thread - with two teams on
+# two cores, GOMP stops spinning between steps and an embedding takes 20 ms instead of
+# 9. (Embedding while the calling thread ranks full text was slower on two cores: 16.5
+# against 14.7 ms a hybrid query at 100k chunks.)
+_EMBEDDING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kb-embed")
 MAX_LIMIT = 200
 
 
@@ -106,26 +111,17 @@ class Result:
         return asdict(self)
 
 
-@lru_cache(maxsize=8)
-def _analyzer(path: str, stamp: tuple) -> Analyzer:
-    db = sqlite_utils.Database(path)
-    try:
-        return Analyzer.from_db(db)
-    finally:
-        db.close()
-
-
 def analyzer_for(db: sqlite_utils.Database, path: str | Path | None) -> Analyzer:
-    """One analyzer per database file (Kiwi takes about a second to load)."""
-    if path is None:
-        return Analyzer.from_db(db)
-    return _analyzer(str(Path(path).resolve()), _institution_stamp(db))
+    """One analyzer per database file and version (its places and institution names)."""
+    return per_file(path, ("analyzer",), lambda: Analyzer.from_db(db))
 
 
 def warm(db: sqlite_utils.Database, path: str | Path | None) -> None:
-    """Load Kiwi, the embedding model and the vector index now, so that the first search
-    of a server does not pay seconds for them (and overrun its SQL time limit)."""
+    """Load Kiwi, the term index, the embedding model and the vector index now, so that
+    the first search of a server does not pay seconds for them (and overrun its SQL
+    time limit)."""
     analyzer_for(db, path).terms("빅데이터")
+    fulltext.cached_index(db, path)
     try:
         embedder = embedder_for(db)
         query_vector(embedder, "빅데이터")
@@ -197,7 +193,7 @@ def search(
     filters: Filters | None = None,
     mode: str = "hybrid",
     model: str | None = None,
-    index_mode: str = "exact",
+    index_mode: str = "auto",
     db_path: str | Path | None = None,
 ) -> list[Result]:
     """Search chunks for ``query``; best first. Raises SearchError/QueryError for bad input."""
@@ -211,6 +207,7 @@ def search(
     analyzer = analyzer_for(db, db_path)
     where, params = _filter_sql(db, filters, analyzer.gazetteer)
     depth = max(CANDIDATES, offset + limit)
+    allowed = _allowed(db, where, params)
     fts: list[int] = []
     if mode in ("hybrid", "fts"):
         try:
@@ -220,81 +217,35 @@ def search(
                 raise
             terms = []  # nothing to match by words: let the vectors answer
         if terms:
-            match = fts_match(_affordable(db, db_path, terms))
-            fts = _full_text(db, analyzer, query, match, where, params, depth)
+            fts = _full_text(db, db_path, analyzer, query, terms, allowed, depth)
     vec: list[int] = []
     if mode in ("hybrid", "semantic"):
         embedder = embedder_for(db, model)
         qvec = query_vector(embedder, query)
-        vec = [cid for cid, _ in nearest(db, db_path, embedder.model_id, qvec, depth, where, params, index_mode)]
+        vec = [cid for cid, _ in _nearest(db, db_path, embedder.model_id, qvec, depth, allowed, index_mode)]
     return _fuse(db, fts, vec, offset, limit, analyzer, query)
 
 
-def _bm25_sql(columns: str, where: str) -> str:
-    """Ranked full-text SQL; the joins that filters need are left out when there are none."""
-    joins = "" if where == "1" else "join chunks c on c.id = t.rowid join reports r on r.id = c.report_id"
-    return (
-        f"select {columns} from chunk_terms t {joins} where chunk_terms match ? and {where} "
-        "order by bm25(chunk_terms, 1.0, 0.3) limit ?"
-    )
+def _allowed(db, where: str, params: list) -> np.ndarray | None:
+    """The ids of the chunks that pass the filters, sorted; None when there are none."""
+    if where == "1":
+        return None
+    sql = f"select c.id from chunks c join reports r on r.id = c.report_id where {where} order by c.id"
+    return np.fromiter((r[0] for r in db.execute(sql, params)), dtype=np.int64)
 
 
-_DOC_FREQ: OrderedDict[tuple, int] = OrderedDict()
+def _mask(ids: np.ndarray, allowed: np.ndarray | None) -> np.ndarray | None:
+    return None if allowed is None else np.isin(ids, allowed, assume_unique=True)
 
 
-def _affordable(db, db_path, terms: list[str]) -> list[str]:
-    """The query's terms, rarest first, while their postings fit POSTINGS_BUDGET.
-
-    An OR query's cost grows with the chunks its terms occur in: on a large corpus a word
-    in a third of all chunks (기업) costs tens of milliseconds and, being so common, adds
-    little to the ranking. The rarest term always stays; on small corpora all do."""
-    df = _doc_freqs(db, db_path, terms)
-    kept, total = set(), 0
-    for t in sorted(terms, key=lambda t: df[t]):
-        if kept and total + df[t] > POSTINGS_BUDGET:
-            break
-        kept.add(t)
-        total += df[t]
-    return [t for t in terms if t in kept]
-
-
-def _doc_freqs(db, db_path, terms: list[str]) -> dict[str, int]:
-    """How many chunks each term occurs in (cached: fts5vocab counts by walking postings)."""
-    stamp = _stamp(db_path)
-    out = {}
-    for t in terms:
-        key = (stamp, t)
-        if key not in _DOC_FREQ:
-            row = db.execute("select doc from chunk_terms_vocab where term = ?", [t]).fetchone()
-            with LOCK:
-                _DOC_FREQ[key] = row[0] if row else 0
-                while len(_DOC_FREQ) > 20_000:
-                    _DOC_FREQ.popitem(last=False)
-        out[t] = _DOC_FREQ[key]
-    return out
-
-
-def _stamp(db_path) -> tuple:
-    if db_path is None or str(db_path) == ":memory:":
-        return (None,)
-    st = os.stat(db_path)
-    return (os.path.abspath(db_path), st.st_mtime_ns, st.st_size)
-
-
-def _full_text(db, analyzer: Analyzer, query: str, match: str, where: str, params: list, depth: int) -> list[int]:
+def _full_text(db, db_path, analyzer: Analyzer, query: str, terms: list[str], allowed, depth: int) -> list[int]:
     """Chunk ids by BM25 over the analysed text, keeping those that contain enough of
     the query's words (at least 40%, rounded up): a chunk that shares one incidental
     word with a long query ("data" in "data center climate") is not a full-text match."""
+    index = fulltext.cached_index(db, db_path)
     words = analyzer.query_words(query)
     need = max(1, math.ceil(len(words) * MIN_WORDS))
-    out = []
-    for cid, terms, section_terms in db.execute(
-        _bm25_sql("t.rowid, t.terms, t.section_terms", where), [match, *params, depth]
-    ):
-        have = set(terms.split()) | set(section_terms.split())
-        if sum(1 for w in words if w & have) >= need:
-            out.append(cid)
-    return out
+    return [cid for cid, _ in index.search(terms, depth, words, need, _mask(index.ids, allowed))]
 
 
 _QUERY_VECTORS: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
@@ -304,34 +255,29 @@ def query_vector(embedder, query: str) -> np.ndarray:
     """Query embeddings are cached: users repeat and page through the same searches."""
     key = (embedder.model_id, query)
     with LOCK:
-        if key not in _QUERY_VECTORS:
-            _QUERY_VECTORS[key] = embedder.query([query])[0]
-            while len(_QUERY_VECTORS) > 1024:
-                _QUERY_VECTORS.popitem(last=False)
-        _QUERY_VECTORS.move_to_end(key)
-        return _QUERY_VECTORS[key]
+        if key in _QUERY_VECTORS:
+            _QUERY_VECTORS.move_to_end(key)
+            return _QUERY_VECTORS[key]
+    vector = _EMBEDDING.submit(lambda: embedder.query([query])[0]).result()
+    with LOCK:
+        _QUERY_VECTORS[key] = vector
+        while len(_QUERY_VECTORS) > 1024:
+            _QUERY_VECTORS.popitem(last=False)
+    return vector
 
 
 def nearest(
-    db, db_path, model_id: str, qvec: np.ndarray, k: int, where: str = "1", params: list = (), index_mode: str = "exact"
+    db, db_path, model_id: str, qvec: np.ndarray, k: int, where: str = "1", params: list = (), index_mode: str = "auto"
 ) -> list[tuple[int, float]]:
     """The k chunks nearest ``qvec`` that pass the filter SQL, as (chunk id, cosine)."""
+    return _nearest(db, db_path, model_id, qvec, k, _allowed(db, where, params), index_mode)
+
+
+def _nearest(db, db_path, model_id: str, qvec: np.ndarray, k: int, allowed, index_mode: str) -> list[tuple[int, float]]:
     index = cached_index(db, db_path, model_id, index_mode)
     if not len(index):
         raise SearchError("this database has no vectors yet: run `kb embed` (or ingest without --no-embed)")
-    allowed = None
-    if where != "1":
-        ids = np.fromiter(
-            (
-                r[0]
-                for r in db.execute(
-                    f"select c.id from chunks c join reports r on r.id = c.report_id where {where}", params
-                )
-            ),
-            dtype=np.int64,
-        )
-        allowed = np.isin(index.ids, ids)
-    return index.search(qvec, k, allowed, rescore=lambda ids: fetch_vectors(db, model_id, ids))
+    return index.search(qvec, k, _mask(index.ids, allowed))
 
 
 def similar(
@@ -343,7 +289,7 @@ def similar(
     offset: int = 0,
     filters: Filters | None = None,
     model: str | None = None,
-    index_mode: str = "exact",
+    index_mode: str = "auto",
     db_path: str | Path | None = None,
     same_report: bool = False,
 ) -> list[Result]:
@@ -374,9 +320,10 @@ def similar(
             raise SearchError(f"text is too long ({len(text)} characters; the limit is {MAX_QUERY * 4})")
         qvec = query_vector(embedder, text)
     depth = max(CANDIDATES, offset + limit + 1)
-    hits = nearest(db, db_path, embedder.model_id, qvec, depth, where, params, index_mode)
+    allowed = _allowed(db, where, params)
+    hits = _nearest(db, db_path, embedder.model_id, qvec, depth, allowed, index_mode)
     vec = [cid for cid, _ in hits if cid != chunk_id]
-    fts = [cid for cid in _more_like_this(db, db_path, analyzer, text, where, params, depth) if cid != chunk_id]
+    fts = [cid for cid in _more_like_this(db, db_path, analyzer, text, allowed, depth) if cid != chunk_id]
     return _fuse(db, fts, vec, offset, limit, analyzer, "")
 
 
@@ -394,21 +341,14 @@ def chunk_vector(db, model_id: str, chunk_id: int) -> np.ndarray:
     return np.frombuffer(row[0], dtype=np.float32)
 
 
-def _more_like_this(
-    db, db_path, analyzer: Analyzer, text: str, where: str, params: list, depth: int, n_terms: int = 12
-):
-    """Chunk ids by BM25 on the ``n_terms`` terms of ``text`` with the highest tf-idf."""
-    tf = Counter(t for t in analyzer.terms(text) if t not in ENGLISH_STOP)
-    if not tf:
-        return []
-    total = db.execute("select max(id) from chunks").fetchone()[0] or 1  # about the count, in O(log n)
-    df = _doc_freqs(db, db_path, list(tf))
-    weight = {t: n * math.log((total + 1) / (df[t] + 0.5)) for t, n in tf.items() if 0 < df[t] < total}
+def _more_like_this(db, db_path, analyzer: Analyzer, text: str, allowed, depth: int, n_terms: int = 12) -> list[int]:
+    """Chunk ids by BM25 on the ``n_terms`` tokens of ``text`` with the highest tf-idf."""
+    index = fulltext.cached_index(db, db_path)
+    tf = Counter(tok for t in analyzer.terms(text) if t not in ENGLISH_STOP for tok in fulltext.TOKEN.findall(t))
+    total = len(index)
+    weight = {t: n * index.idf(t) for t, n in tf.items() if 0 < index.doc_freq(t) < total}
     top = sorted(weight, key=lambda t: (-weight[t], t))[:n_terms]
-    if not top:
-        return []
-    match = fts_match(_affordable(db, db_path, top))
-    return [r[0] for r in db.execute(_bm25_sql("t.rowid", where), [match, *params, depth])]
+    return [cid for cid, _ in index.search(top, depth, allowed=_mask(index.ids, allowed))] if top else []
 
 
 def _fuse(db, fts: list[int], vec: list[int], offset: int, limit: int, analyzer: Analyzer, query: str) -> list[Result]:
@@ -417,16 +357,18 @@ def _fuse(db, fts: list[int], vec: list[int], offset: int, limit: int, analyzer:
     ids = list(dict.fromkeys(fts + vec))
     if not ids:
         return []
-    rows = {r["chunk_id"]: r for r in _rows(db, ids)}
+    kinds = dict(db.execute(f"select id, kind from chunks where id in ({','.join('?' * len(ids))})", ids).fetchall())
     scored = []
     for cid in ids:
         score = sum(1.0 / (RRF_K + ranks[cid]) for ranks in (fts_rank, vec_rank) if cid in ranks)
-        kind = rows[cid]["kind"]
+        kind = kinds[cid]
         scored.append((score * LOGISTICS.get(kind, 1.0) + TIE_BREAK.get(kind, 0.0), cid))
     scored.sort(key=lambda s: (-s[0], s[1]))
+    page = scored[offset : offset + limit]
+    rows = {r["chunk_id"]: r for r in _rows(db, [cid for _, cid in page])} if page else {}
     words = highlight_words(analyzer, query)
     out = []
-    for score, cid in scored[offset : offset + limit]:
+    for score, cid in page:
         r = rows[cid]
         out.append(
             Result(
@@ -469,7 +411,7 @@ def highlight_words(analyzer: Analyzer, query: str) -> list[str]:
     words = {t for t in analyzer.terms(query) if len(t) >= 2 or not re.match("[\uac00-\ud7a3]", t)}
     g = analyzer.gazetteer
     for m in g.find(query):
-        words |= {a for a, ids in g.aliases.items() if m.place.id in ids and len(a) >= 2 and not a.isascii()}
+        words |= {a for a in g.names(m.place.id) if len(a) >= 2 and not a.isascii()}
     words |= {w for w in re.findall(r"[\uac00-\ud7a3]{2,}", query)}
     return sorted(words, key=len, reverse=True)
 

@@ -5,15 +5,15 @@ text did not change keeps its vector when its report is re-ingested, and vectors
 one model are never compared with another's.
 
 The index is exact float32 by default (one matrix product, bound by memory bandwidth:
-154 MB read per query at 100k chunks). The compact mode keeps only binary codes of the
+154 MB read per query at 100k chunks). The compact mode keeps binary codes of the
 mean-centred vectors (48 bytes per chunk), scans them by Hamming distance, and rescores
-a short list with the float vectors read back from SQLite.
+a short list with an int8 copy of the centred vectors (384 bytes and a scale per chunk):
+436 MB instead of 1.5 GB at 1M chunks, and no SQLite reads while searching.
 """
 
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,9 +21,17 @@ from pathlib import Path
 import numpy as np
 import sqlite_utils
 
+from kb.cache import per_file
+
 MODES = ("exact", "compact")
-_CACHE: dict[tuple, VectorIndex] = {}
-_LOCK = threading.Lock()
+# "auto" (the default) uses the exact index up to this many vectors and the compact one
+# above: at 100k chunks exact costs 7.5 ms a query and 154 MB, compact 2 ms and 44 MB,
+# finding 0.91 of the exact top 10 (bench/README.md).
+AUTO_COMPACT = 50_000
+# The compact mode rescores this many codes per result asked for: 5,000 for hybrid
+# search's 100, which at 100k chunks costs 2.0 ms and finds 0.91 of the exact top 10
+# (2,000: 1.3 ms, 0.83); bench/README.md has the figures.
+SHORTLIST_PER_K = 50
 
 
 @dataclass
@@ -33,14 +41,16 @@ class VectorIndex:
     ids: np.ndarray  # chunk ids, int64
     matrix: np.ndarray | None = None  # float32 (n, d), exact mode
     codes: np.ndarray | None = None  # uint64 (d/64, n), compact mode: word-major
-    mean: np.ndarray | None = None
+    mean: np.ndarray | None = None  # compact: what codes and int8 copies are centred on
+    small: np.ndarray | None = None  # compact: int8 (n, d), vector - mean, scaled per row
+    scale: np.ndarray | None = None  # compact: float32 (n,), the row scales
 
     def __len__(self) -> int:
         return len(self.ids)
 
     @property
     def nbytes(self) -> int:
-        arrays = [self.ids, self.matrix, self.codes, self.mean]
+        arrays = [self.ids, self.matrix, self.codes, self.mean, self.small, self.scale]
         return sum(a.nbytes for a in arrays if a is not None)
 
     @classmethod
@@ -52,20 +62,27 @@ class VectorIndex:
         if mode == "exact":
             return cls(model, mode, ids, matrix=matrix)
         mean = matrix.mean(axis=0) if len(matrix) else np.zeros(matrix.shape[1], np.float32)
-        return cls(model, mode, ids, codes=np.ascontiguousarray(_binary(matrix, mean).T), mean=mean)
+        codes = np.empty(((matrix.shape[1] + 63) // 64, len(matrix)), np.uint64)
+        small = np.empty(matrix.shape, np.int8)
+        scale = np.empty(len(matrix), np.float32)
+        for start in range(0, len(matrix), 65536):  # in blocks: no second full-size float copy
+            block = matrix[start : start + 65536] - mean
+            codes[:, start : start + len(block)] = _binary(block).T
+            scale[start : start + len(block)] = np.abs(block).max(axis=1) / 127 + 1e-12
+            small[start : start + len(block)] = np.rint(block / scale[start : start + len(block), None])
+        return cls(model, mode, ids, codes=codes, mean=mean, small=small, scale=scale)
 
     def search(
         self,
         query: np.ndarray,
         k: int,
         allowed: np.ndarray | None = None,
-        rescore: Callable[[np.ndarray], np.ndarray] | None = None,
         shortlist: int = 0,
     ) -> list[tuple[int, float]]:
         """The ``k`` nearest chunk ids with cosine scores, best first.
 
-        ``allowed`` is a boolean mask over the index (filters); ``rescore`` maps chunk
-        ids to their float vectors, for the compact mode's short list.
+        ``allowed`` is a boolean mask over the index (filters); ``shortlist`` is how many
+        codes the compact mode rescores (default SHORTLIST_PER_K per result asked).
         """
         if not len(self.ids):
             return []
@@ -73,16 +90,18 @@ class VectorIndex:
         if self.mode == "exact":
             scores = self.matrix @ query
             return _top(self.ids, scores, k, allowed)
-        if rescore is None:
-            raise ValueError("the compact index needs a rescore function")
-        short = _shortlist(self.codes, _binary(query[None, :], self.mean)[0], max(shortlist or 20 * k, 200), allowed)
-        vectors = rescore(self.ids[short])
-        return _top(self.ids[short], vectors @ query, k, None)
+        centred = query - self.mean
+        short = _shortlist(
+            self.codes, _binary(centred[None, :])[0], shortlist or max(SHORTLIST_PER_K * k, 200), allowed
+        )
+        # cosine = q.mean + q.(v - mean); the first term is the same for every chunk
+        scores = (self.small[short] @ query) * self.scale[short] + float(query @ self.mean)
+        return _top(self.ids[short], scores, k, None)
 
 
-def _binary(matrix: np.ndarray, mean: np.ndarray) -> np.ndarray:
-    """Sign bits of the mean-centred vectors, as (n, d/64) 64-bit words."""
-    bits = np.packbits(matrix - mean > 0, axis=1)
+def _binary(centred: np.ndarray) -> np.ndarray:
+    """Sign bits of mean-centred vectors, as (n, d/64) 64-bit words."""
+    bits = np.packbits(centred > 0, axis=1)
     pad = (-bits.shape[1]) % 8
     if pad:
         bits = np.pad(bits, ((0, 0), (0, pad)))
@@ -128,52 +147,43 @@ def from_blob(blob: bytes) -> np.ndarray:
 
 
 def load(db: sqlite_utils.Database, model: str, mode: str = "exact") -> VectorIndex:
-    """Build the index of ``model``'s vectors for every chunk that has one."""
+    """Build the index of ``model``'s vectors for every chunk that has one.
+
+    Rows are copied into one preallocated matrix as they are read: at 1M chunks,
+    holding the rows and then joining them took twice the matrix's 1.5 GB."""
     rows = db.execute(
         "select c.id, v.vector from chunks c join vectors v on v.content_hash = c.content_hash and v.model = ? "
         "order by c.id",
         [model],
-    ).fetchall()
-    if not rows:
+    )
+    first = rows.fetchone()
+    if first is None:
         return VectorIndex.build(model, np.zeros(0, np.int64), np.zeros((0, 1), np.float32), mode)
-    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-    matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), -1)
+    most = db.execute("select count(*) from chunks").fetchone()[0]  # one vector per chunk at most
+    ids = np.empty(most, np.int64)
+    matrix = np.empty((most, len(first[1]) // 4), np.float32)
+    batch, n = [first], 0
+    while batch:
+        ids[n : n + len(batch)] = [cid for cid, _ in batch]
+        matrix[n : n + len(batch)] = from_blob(b"".join(blob for _, blob in batch)).reshape(len(batch), -1)
+        n += len(batch)
+        batch = rows.fetchmany(4096)
+    if n < most:  # chunks without vectors: give the rest back
+        ids.resize(n, refcheck=False)
+        matrix.resize((n, matrix.shape[1]), refcheck=False)
     return VectorIndex.build(model, ids, matrix, mode)
 
 
-def cached_index(db: sqlite_utils.Database, path: str | Path | None, model: str, mode: str = "exact") -> VectorIndex:
+def cached_index(db: sqlite_utils.Database, path: str | Path | None, model: str, mode: str = "auto") -> VectorIndex:
     """The index for this database file, reloaded when the file changes."""
-    if path is None or str(path) == ":memory:":
-        return load(db, model, mode)
-    st = os.stat(path)
-    key = (os.path.abspath(path), model, mode)
-    stamp = (st.st_mtime_ns, st.st_size)
-    with _LOCK:  # one load per change, however many threads ask at once
-        hit = _CACHE.get(key)
-        if hit is not None and getattr(hit, "_stamp", None) == stamp:
-            return hit
-        index = load(db, model, mode)
-        index._stamp = stamp  # type: ignore[attr-defined]
-        _CACHE[key] = index
-        return index
+    if mode == "auto":
+        count = per_file(path, ("count", model), lambda: _count(db, model))
+        mode = "compact" if count > AUTO_COMPACT else "exact"
+    return per_file(path, ("vectors", model, mode), lambda: load(db, model, mode))
 
 
-def fetch_vectors(db: sqlite_utils.Database, model: str, chunk_ids: np.ndarray) -> np.ndarray:
-    """Float vectors of the given chunks, in the given order (for rescoring)."""
-    ids = [int(i) for i in chunk_ids]
-    found: dict[int, np.ndarray] = {}
-    for start in range(0, len(ids), 900):
-        part = ids[start : start + 900]
-        marks = ",".join("?" * len(part))
-        for cid, blob in db.execute(
-            # CROSS JOIN keeps chunks as the outer loop: SQLite 3.40 otherwise scans all
-            # of the model's vectors (4.6 s instead of 14 ms for 200 ids at 100k chunks).
-            f"select c.id, v.vector from chunks c cross join vectors v on v.content_hash = c.content_hash "
-            f"and v.model = ? where c.id in ({marks})",
-            [model, *part],
-        ):
-            found[cid] = from_blob(blob)
-    return np.stack([found[i] for i in ids]) if ids else np.zeros((0, 1), np.float32)
+def _count(db: sqlite_utils.Database, model: str) -> int:
+    return db.execute("select count(*) from vectors where model = ?", [model]).fetchone()[0]
 
 
 class ModelMismatch(RuntimeError):

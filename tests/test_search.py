@@ -152,16 +152,3 @@ def test_similar_to_a_text(db, sample_db_path):
     assert any("데이터센터" in r.text for r in results)
     with pytest.raises(SearchError, match="no chunk"):
         similar(db, 99999, db_path=sample_db_path)
-
-
-def test_common_terms_give_way_on_large_corpora(db, sample_db_path, monkeypatch):
-    from kb import search as kbsearch
-
-    terms = ["빅데이터", "화훼", "중국"]
-    assert kbsearch._affordable(db, sample_db_path, terms) == terms  # the samples fit the budget
-    df = kbsearch._doc_freqs(db, sample_db_path, terms)
-    assert df["화훼"] < df["중국"] and df["화훼"] < df["빅데이터"]
-    monkeypatch.setattr(kbsearch, "POSTINGS_BUDGET", df["화훼"] + 1)
-    assert kbsearch._affordable(db, sample_db_path, terms) == ["화훼"]  # the rarest always stays
-    monkeypatch.setattr(kbsearch, "POSTINGS_BUDGET", 0)
-    assert kbsearch._affordable(db, sample_db_path, terms) == ["화훼"]

@@ -1,0 +1,78 @@
+"""kb.fulltext: BM25 in memory, checked against FTS5's own bm25() on the sample reports."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sqlite_utils
+
+from kb import fulltext
+from kb.analysis import fts_match
+from kb.search import analyzer_for
+
+QUERIES = [
+    "빅데이터밸리 기업 유치",
+    "귀양 데이터센터 기후",
+    "인재 유치 정책",
+    "화훼 박람회",
+    "OZ3543",
+    "仙桃国际大数据谷",
+]
+
+
+@pytest.fixture(scope="module")
+def db(sample_db_path):
+    return sqlite_utils.Database(sample_db_path)
+
+
+@pytest.fixture(scope="module")
+def index(db):
+    return fulltext.load(db)
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_scores_are_fts5_bm25(db, sample_db_path, index, query):
+    terms = analyzer_for(db, sample_db_path).match_terms(query)
+    fts5 = db.execute(
+        "select rowid, -bm25(chunk_terms, 1.0, 0.3) from chunk_terms where chunk_terms match ? "
+        "order by bm25(chunk_terms, 1.0, 0.3), rowid",
+        [fts_match(terms)],
+    ).fetchall()
+    ours = index.search(terms, 1000)
+    assert fts5, query
+    assert [c for c, _ in ours] == [c for c, _ in fts5]
+    np.testing.assert_allclose([s for _, s in ours], [s for _, s in fts5], rtol=1e-5)
+
+
+def test_index_covers_every_chunk(db, index):
+    assert len(index) == db["chunks"].count
+    assert (
+        index.doc_freq("빅데이터")
+        == db.execute("select doc from chunk_terms_vocab where term = '빅데이터'").fetchone()[0]
+    )
+    assert index.doc_freq("없는말") == 0 and index.search(["없는말"], 10) == []
+
+
+def test_words_and_filters(index):
+    both = {c for c, _ in index.search(["화훼", "박람회"], 100, [{"화훼"}, {"박람회"}], need=2)}
+    either = {c for c, _ in index.search(["화훼", "박람회"], 100)}
+    flower = {c for c, _ in index.search(["화훼"], 100)}
+    fair = {c for c, _ in index.search(["박람회"], 100)}
+    assert both == flower & fair and either == flower | fair and both < either
+    allowed = np.isin(index.ids, sorted(either)[:2])
+    assert {c for c, _ in index.search(["화훼", "박람회"], 100, allowed=allowed)} == set(sorted(either)[:2])
+    top = index.search(["화훼", "박람회"], 3)
+    assert len(top) == 3 and top[0][1] >= top[1][1] >= top[2][1]
+
+
+def test_a_term_of_several_tokens_needs_them_all(db, index):
+    """FTS5 reads "14:00" as the phrase "14 00"; here a chunk must hold both tokens."""
+    ours = {c for c, _ in index.search(["14:00"], 1000)}
+    phrase = {r[0] for r in db.execute("select rowid from chunk_terms where chunk_terms match '\"14:00\"'")}
+    both = {r[0] for r in db.execute("select rowid from chunk_terms where chunk_terms match '14 AND 00'")}
+    assert phrase and phrase <= ours == both
+
+
+def test_empty_corpus():
+    index = fulltext.build([])
+    assert len(index) == 0 and index.search(["빅데이터"], 10) == []
