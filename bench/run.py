@@ -45,8 +45,8 @@ import kb  # noqa: E402, F401 - first: it sets the thread settings numpy and nan
 import corpus  # noqa: E402
 import numpy as np  # noqa: E402
 
+import kb.cache  # noqa: E402
 import kb.search as ks  # noqa: E402
-import kb.vectors  # noqa: E402
 from kb import fulltext  # noqa: E402
 from kb.analysis import fts_match  # noqa: E402
 from kb.chunks import passage_text  # noqa: E402
@@ -616,7 +616,7 @@ def main(argv=None) -> None:
         results["sizes"][str(n)] = bench_size(n, queries, qvecs, a, log)
         log(f"   ({time.perf_counter() - t:.0f} s)")
         Path(a.out).write_text(json.dumps(results, indent=1, ensure_ascii=False))
-        kb.vectors._CACHE.clear()  # free this size's indexes before the next
+        kb.cache._CACHE.clear()  # free this size's indexes before the next
         gc.collect()
     log("")
     log(table(results))

