@@ -92,10 +92,12 @@ class TermIndex:
         if need:
             have = np.zeros(len(hits), np.int16)
             for group in range(0, len(words), 64):  # a bit per word: a word's terms may share rows
-                bits = np.zeros(len(self.ids), np.uint64)
-                for w, word in enumerate(words[group : group + 64]):
+                part = words[group : group + 64]
+                kind = next(t for t in (np.uint8, np.uint16, np.uint32, np.uint64) if len(part) <= 8 * t().itemsize)
+                bits = np.zeros(len(self.ids), kind)  # small: at 1M chunks, 1 MB for up to 8 words
+                for w, word in enumerate(part):
                     for term in word:
-                        bits[self._term(term)[0]] |= np.uint64(1 << w)
+                        bits[self._term(term)[0]] |= kind(1 << w)
                 have += np.bitwise_count(bits[hits])
             hits = hits[have >= need]
         if allowed is not None:

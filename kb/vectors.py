@@ -94,8 +94,13 @@ class VectorIndex:
         short = _shortlist(
             self.codes, _binary(centred[None, :])[0], shortlist or max(SHORTLIST_PER_K * k, 200), allowed
         )
-        # cosine = q.mean + q.(v - mean); the first term is the same for every chunk
-        scores = (self.small[short] @ query) * self.scale[short] + float(query @ self.mean)
+        # cosine = q.mean + q.(v - mean). The second term in integers, the query quantised
+        # like the rows: 0.5 ms for 5,000 rows, where numpy's int8-by-float32 product took
+        # 2.5 ms (it casts the rows to a new float32 array first).
+        q_scale = float(np.abs(query).max()) / 127 or 1.0
+        q8 = np.rint(query / q_scale).astype(np.int8)
+        dots = np.einsum("ij,j->i", self.small[short], q8, dtype=np.int32)
+        scores = dots * (self.scale[short] * q_scale) + float(query @ self.mean)
         return _top(self.ids[short], scores, k, None)
 
 

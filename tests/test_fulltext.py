@@ -61,6 +61,10 @@ def test_words_and_filters(index):
     assert both == flower & fair and either == flower | fair and both < either
     allowed = np.isin(index.ids, sorted(either)[:2])
     assert {c for c, _ in index.search(["화훼", "박람회"], 100, allowed=allowed)} == set(sorted(either)[:2])
+    for repeat in (9, 20, 69):  # bit sets of 16, 32 and two groups of 64 words
+        words = [{"화훼"}] * repeat + [{"박람회"}]
+        assert {c for c, _ in index.search(["화훼", "박람회"], 100, words, need=repeat + 1)} == both
+        assert {c for c, _ in index.search(["화훼", "박람회"], 100, words, need=repeat)} == flower
     top = index.search(["화훼", "박람회"], 3)
     assert len(top) == 3 and top[0][1] >= top[1][1] >= top[2][1]
 
