@@ -65,6 +65,7 @@ MAX_QUERY = 1000  # characters
 # The caches are shared by Datasette's threads: their (short) updates take this lock.
 LOCK = threading.RLock()
 MAX_LIMIT = 200
+MAX_OFFSET = 10_000  # deeper pages would rank (and read) more candidates than is sensible
 
 
 class SearchError(ValueError):
@@ -171,8 +172,8 @@ def _filter_sql(db: sqlite_utils.Database, f: Filters, gazetteer: Gazetteer) -> 
 def _check(limit: int, offset: int, mode: str) -> None:
     if not 1 <= int(limit) <= MAX_LIMIT:
         raise SearchError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
-    if int(offset) < 0:
-        raise SearchError(f"offset must be 0 or more, not {offset}")
+    if not 0 <= int(offset) <= MAX_OFFSET:
+        raise SearchError(f"offset must be between 0 and {MAX_OFFSET}, not {offset}")
     if mode not in MODES:
         raise SearchError(f"unknown mode {mode!r}; use one of: {', '.join(MODES)}")
 

@@ -114,6 +114,7 @@ def test_paging(db, sample_db_path):
         ({"limit": 0}, "limit"),
         ({"limit": 100000}, "limit"),
         ({"offset": -1}, "offset"),
+        ({"offset": 10**6}, "offset"),
         ({"mode": "magic"}, "mode"),
         ({"filters": Filters(kind=["gossip"])}, "kind"),
         ({"filters": Filters(place="아틀란티스")}, "place"),

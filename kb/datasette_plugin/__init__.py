@@ -118,7 +118,7 @@ def _params(request) -> dict:
         "country": (args.get("country") or "").strip() or None,
         "since": _int(args, "since", 1900, 2100),
         "until": _int(args, "until", 1900, 2100),
-        "page": _int(args, "page", 1, 1000, 1),
+        "page": _int(args, "page", 1, 100, 1),  # with k <= 100: offset <= kbsearch.MAX_OFFSET
         "k": _int(args, "k", 1, MAX_PAGE, PER_PAGE),
         "mode": mode,
     }
