@@ -317,7 +317,8 @@ def similar(
     allowed = _allowed(db, where, params)
     hits = _nearest(db, db_path, embedder.model_id, qvec, depth, allowed, index_mode)
     vec = [cid for cid, _ in hits if cid != chunk_id]
-    fts = [cid for cid in _more_like_this(db, db_path, analyzer, text, allowed, depth) if cid != chunk_id]
+    stored = chunk_id is not None
+    fts = [cid for cid in _more_like_this(db, db_path, analyzer, text, allowed, depth, stored) if cid != chunk_id]
     return _fuse(db, fts, vec, offset, limit, analyzer, "")
 
 
@@ -335,12 +336,18 @@ def chunk_vector(db, model_id: str, chunk_id: int) -> np.ndarray:
     return np.frombuffer(row[0], dtype=np.float32)
 
 
-def _more_like_this(db, db_path, analyzer: Analyzer, text: str, allowed, depth: int, n_terms: int = 12) -> list[int]:
-    """Chunk ids by BM25 on the ``n_terms`` tokens of ``text`` with the highest tf-idf."""
+def _more_like_this(
+    db, db_path, analyzer: Analyzer, text: str, allowed, depth: int, stored: bool, n_terms: int = 25
+) -> list[int]:
+    """Chunk ids by BM25 on the ``n_terms`` tokens of ``text`` with the highest tf-idf
+    (25, as Lucene's MoreLikeThis). A ``stored`` chunk's own tokens are in the index:
+    those only it has find nothing else, and with them its 12 best tokens matched one
+    other chunk for the Guiyang talent implication; with 25 tokens of two or more
+    chunks, the other trip's talent findings and its implications on attracting firms."""
     index = fulltext.cached_index(db, db_path)
     tf = Counter(tok for t in analyzer.terms(text) if t not in ENGLISH_STOP for tok in fulltext.TOKEN.findall(t))
-    total = len(index)
-    weight = {t: n * index.idf(t) for t, n in tf.items() if 0 < index.doc_freq(t) < total}
+    total, rare = len(index), 1 if stored else 0
+    weight = {t: n * index.idf(t) for t, n in tf.items() if rare < index.doc_freq(t) < total}
     top = sorted(weight, key=lambda t: (-weight[t], t))[:n_terms]
     return [cid for cid, _ in index.search(top, depth, allowed=_mask(index.ids, allowed))] if top else []
 
