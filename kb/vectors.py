@@ -8,7 +8,7 @@ The index is exact float32 by default (one matrix product, bound by memory bandw
 154 MB read per query at 100k chunks). The compact mode keeps binary codes of the
 mean-centred vectors (48 bytes per chunk), scans them by Hamming distance, and rescores
 a short list with an int8 copy of the centred vectors (384 bytes and a scale per chunk):
-436 MB instead of 1.5 GB at 1M chunks, and no SQLite reads while searching.
+444 MB instead of 1,544 MB at 1M chunks, and no SQLite reads while searching.
 """
 
 from __future__ import annotations
@@ -25,12 +25,12 @@ from kb.cache import per_file
 
 MODES = ("exact", "compact")
 # "auto" (the default) uses the exact index up to this many vectors and the compact one
-# above: at 100k chunks exact costs 7.5 ms a query and 154 MB, compact 2 ms and 44 MB,
-# finding 0.91 of the exact top 10 (bench/README.md).
+# above: at 100k chunks exact costs 7.9 ms a query (k=100) and 154 MB, compact 2.3 ms and
+# 44 MB, finding 0.90 of the exact top 10 (bench/README.md).
 AUTO_COMPACT = 50_000
 # The compact mode rescores this many codes per result asked for: 5,000 for hybrid
-# search's 100, which at 100k chunks costs 2.0 ms and finds 0.91 of the exact top 10
-# (2,000: 1.3 ms, 0.83); bench/README.md has the figures.
+# search's 100, which at 100k chunks finds 0.90 of the exact top 10 (2,000: 0.83, about
+# 0.7 ms less); bench/README.md has the figures.
 SHORTLIST_PER_K = 50
 
 
@@ -95,8 +95,8 @@ class VectorIndex:
             self.codes, _binary(centred[None, :])[0], shortlist or max(SHORTLIST_PER_K * k, 200), allowed
         )
         # cosine = q.mean + q.(v - mean). The second term in integers, the query quantised
-        # like the rows: 0.5 ms for 5,000 rows, where numpy's int8-by-float32 product took
-        # 2.5 ms (it casts the rows to a new float32 array first).
+        # like the rows: 1.0 ms for 5,000 rows at 100k, where numpy's int8-by-float32 product
+        # took 2.1 ms (it casts the rows to a new float32 array first).
         q_scale = float(np.abs(query).max()) / 127 or 1.0
         q8 = np.rint(query / q_scale).astype(np.int8)
         dots = np.einsum("ij,j->i", self.small[short], q8, dtype=np.int32)
