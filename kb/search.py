@@ -124,10 +124,6 @@ def warm(db: sqlite_utils.Database, path: str | Path | None) -> None:
         pass
 
 
-def _institution_stamp(db) -> tuple:
-    return tuple(db.execute("select count(*), max(id) from institutions").fetchone())
-
-
 def _filter_sql(db: sqlite_utils.Database, f: Filters, gazetteer: Gazetteer) -> tuple[str, list]:
     """SQL conditions on chunks c joined with reports r, and their parameters."""
     where, params = [], []
