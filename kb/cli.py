@@ -250,6 +250,56 @@ def embed(db_path: Path, model: str | None, progress: bool | None) -> None:
     )
 
 
+def _open_db(db_path: Path):
+    from kb.db import connect
+
+    if not db_path.exists():
+        _fail(f"database not found: {db_path} (build it with: kb ingest data/reports --db {db_path})")
+    return connect(db_path)
+
+
+@cli.command()
+@db_option
+@click.option("--report", "report_ids", type=int, multiple=True, help="Only this report id; repeatable.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of stdout."
+)
+def export(db_path: Path, report_ids: tuple[int, ...], output: Path | None) -> None:
+    """Write reports as JSON Lines, one report a line: metadata, participants,
+    institutions and chunks, as kb understood them (UTF-8)."""
+    from kb.export import ReportNotFound, report_objects
+
+    db = _open_db(db_path)
+    out = output.open("w", encoding="utf-8") if output else None
+    try:
+        for obj in report_objects(db, report_ids or None):
+            click.echo(json.dumps(obj, ensure_ascii=False), file=out)
+    except ReportNotFound as e:
+        _fail(str(e))
+    finally:
+        db.close()
+        if out:
+            out.close()
+
+
+@cli.command()
+@click.argument("report_id", type=int)
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object (as kb export does).")
+def show(report_id: int, db_path: Path, as_json: bool) -> None:
+    """Print one report readably: metadata, participants, institutions, chunks."""
+    from kb.export import ReportNotFound, format_report, report_object
+
+    db = _open_db(db_path)
+    try:
+        obj = report_object(db, report_id)
+    except ReportNotFound as e:
+        _fail(f"{e} (list them with: kb export --db {db_path})")
+    finally:
+        db.close()
+    click.echo(json.dumps(obj, ensure_ascii=False, indent=2) if as_json else format_report(obj))
+
+
 @cli.command()
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")

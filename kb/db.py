@@ -115,13 +115,8 @@ CREATE INDEX idx_chunks_institution ON chunks(institution_id);
 
 
 def _migration_1(db: sqlite_utils.Database) -> None:
-    """The first schema, the place gazetteer and a plain FTS5 index on chunks."""
-    from kb.places import seed_rows
-
+    """The first schema and a plain FTS5 index on chunks (places are seeded by migration 3)."""
     db.executescript(SCHEMA_1)
-    places, aliases = seed_rows()
-    db["places"].insert_all(places, batch_size=1000)
-    db["place_aliases"].insert_all(aliases, batch_size=2000)
     db["chunks"].enable_fts(["text", "section"], create_triggers=True, tokenize="unicode61")
 
 
@@ -156,6 +151,30 @@ CREATE INDEX idx_chunks_content_hash ON chunks(content_hash);
 """
 
 
+def _migration_3(db: sqlite_utils.Database) -> None:
+    """The writing unit of a report (e.g. 도시재생과), the parser version each report was
+    understood with (a newer parser re-reads unchanged files), and the gazetteer seeded
+    anew (spelling-variant families, common nouns that need evidence); aliases a user
+    added are kept."""
+    db.executescript(
+        """
+        ALTER TABLE reports ADD COLUMN issuer_unit TEXT;
+        ALTER TABLE reports ADD COLUMN parser_version INTEGER NOT NULL DEFAULT 0;
+        DELETE FROM place_aliases WHERE source != 'user';
+        """
+    )
+    reseed_places(db)
+
+
+def reseed_places(db: sqlite_utils.Database) -> None:
+    """Insert (or refresh) the seeded places and aliases, keeping the user's."""
+    from kb.places import seed_rows
+
+    places, aliases = seed_rows()
+    db["places"].insert_all(places, batch_size=1000, replace=True)
+    db["place_aliases"].insert_all(aliases, batch_size=2000, ignore=True)
+
+
 def index_chunks(db: sqlite_utils.Database, rows) -> None:
     """Add (chunk id, terms, section terms) rows, from Analyzer.chunk_terms, to the
     Korean full-text index."""
@@ -171,7 +190,7 @@ def set_meta(db: sqlite_utils.Database, key: str, value: str) -> None:
     db.execute("insert or replace into kb_meta(key, value) values (?, ?)", [key, value])
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1, _migration_2]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1, _migration_2, _migration_3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

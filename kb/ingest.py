@@ -17,7 +17,7 @@ from kb.analysis import Analyzer
 from kb.db import connect, index_chunks
 from kb.places import Gazetteer
 from kb.readers import ReadError, read_bytes, read_document, supported_extensions
-from kb.report import Report, analyse
+from kb.report import PARSER_VERSION, Report, analyse
 
 
 @dataclass
@@ -153,7 +153,7 @@ def prepare(db: sqlite_utils.Database, gazetteer: Gazetteer, path: Path) -> Prep
         data = read_bytes(path)
         digest = hashlib.sha256(data).hexdigest()
         row = _existing(db, name)
-        if row and row["content_hash"] == digest:
+        if _unchanged(row, digest):
             return FileResult(name, "unchanged", row["id"], row["chunk_count"])
         doc = read_document(path, data)
         return Prepared(name, path, digest, doc, analyse(doc.text, gazetteer))
@@ -180,8 +180,13 @@ def store(db, analyzer: Analyzer, p: Prepared) -> FileResult:
 
 
 def _existing(db: sqlite_utils.Database, name: str) -> dict | None:
-    rows = list(db.query("select id, content_hash, chunk_count from reports where path = ?", [name]))
+    rows = list(db.query("select id, content_hash, parser_version, chunk_count from reports where path = ?", [name]))
     return rows[0] if rows else None
+
+
+def _unchanged(row: dict | None, digest: str) -> bool:
+    """Stored from the same bytes by this parser (a newer parser reads the file again)."""
+    return bool(row) and row["content_hash"] == digest and row["parser_version"] == PARSER_VERSION
 
 
 def _store(db, terms, name, file_name, fmt, encoding, digest, report: Report) -> FileResult:
@@ -190,7 +195,7 @@ def _store(db, terms, name, file_name, fmt, encoding, digest, report: Report) ->
     db.conn.execute("BEGIN IMMEDIATE")
     try:
         row = _existing(db, name)
-        if row and row["content_hash"] == digest:
+        if _unchanged(row, digest):
             db.conn.execute("ROLLBACK")
             return FileResult(name, "unchanged", row["id"], row["chunk_count"])
         twin = [] if row else list(db.query("select path from reports where content_hash = ?", [digest]))
@@ -228,6 +233,8 @@ def _insert(db, report_id, name, file_name, fmt, encoding, digest, report: Repor
         "content_hash": digest,
         "title": md.title,
         "issuer": md.issuer,
+        "issuer_unit": md.issuer_unit,
+        "parser_version": PARSER_VERSION,
         "trip_start": md.trip_start,
         "trip_end": md.trip_end,
         "year": int(md.trip_start[:4]) if md.trip_start else None,

@@ -8,15 +8,11 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from kb.dates import parse_single, trip_dates
 from kb.parse import Block, Parsed
 from kb.places import Gazetteer, Place
 from kb.textutil import squash
 
-DATE_RANGE = re.compile(
-    r"(?P<y1>\d{4})\s*[.\-/년]\s*(?P<m1>\d{1,2})\s*[.\-/월]\s*(?P<d1>\d{1,2})\s*[.일]?\s*(?:\([^)]{0,6}\))?"
-    r"\s*[~∼〜\-–]\s*(?:(?P<y2>\d{4})\s*[.\-/년]\s*)?(?:(?P<m2>\d{1,2})\s*[.\-/월]\s*)?(?P<d2>\d{1,2})(?!\d)"
-)
-SINGLE_DATE = re.compile(r"(?:(?P<y>\d{4})\s*[.\-/년]\s*)?(?P<m>\d{1,2})\s*[.\-/월]\s*(?P<d>\d{1,2})(?!\d)")
 ISSUER = re.compile(r"[가-힣]{1,10}(?:특별자치시|특별자치도|특별시|광역시|시|군|구|도)의회")
 DESTINATION = re.compile(r"(?:출장|방문)\s*(?:지역|국가|도시|국|지)\s*(?:및\s*도시)?\s*:\s*(?P<value>.+)")
 TRAVELLERS = re.compile(r"(?:출장|방문|참가)\s*(?:인원|자)\s*:\s*총\s*(?P<n>\d+)\s*명")
@@ -55,6 +51,7 @@ class Institution:
 class Metadata:
     title: str | None = None
     issuer: str | None = None
+    issuer_unit: str | None = None  # the writing unit, e.g. 도시재생과, 의회사무국
     trip_start: str | None = None
     trip_end: str | None = None
     destinations: list[Place] = field(default_factory=list)
@@ -69,37 +66,6 @@ def _date(y: int, m: int, d: int) -> str | None:
         return dt.date(int(y), int(m), int(d)).isoformat()
     except ValueError:
         return None
-
-
-def parse_range(s: str) -> tuple[str, str] | None:
-    """ "2019. 12. 22.(일) ~ 12. 27.(금)" -> ("2019-12-22", "2019-12-27")."""
-    m = DATE_RANGE.search(s)
-    if not m:
-        return None
-    y1, m1 = int(m["y1"]), int(m["m1"])
-    start = _date(y1, m1, int(m["d1"]))
-    y2, m2 = int(m["y2"] or y1), int(m["m2"] or m1)
-    end = _date(y2, m2, int(m["d2"]))
-    if start and end and end < start and not m["y2"]:
-        end = _date(y2 + 1, m2, int(m["d2"]))  # a trip over New Year
-    return (start, end) if start and end and end >= start else None
-
-
-def parse_single(s: str, year: int | None) -> str | None:
-    m = SINGLE_DATE.search(s)
-    if not m or not (m["y"] or year):
-        return None
-    return _date(int(m["y"] or year), int(m["m"]), int(m["d"]))
-
-
-def trip_dates(text: str) -> tuple[str | None, str | None]:
-    lines = text.split("\n")
-    preferred = [ln for ln in lines if re.search(r"(출장|방문|여행)\s*기\s*간", ln)]
-    for ln in preferred + lines:
-        r = parse_range(ln)
-        if r:
-            return r
-    return None, None
 
 
 def title_of(text: str, issuer: str | None, year: str | None, places: list[Place]) -> str:

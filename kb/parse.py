@@ -1,13 +1,20 @@
-"""Parse the layout of a Korean government trip report into sections, blocks and items.
+"""Parse the layout of a trip report into blocks of items under their headings.
 
-The layout, as the sample reports show it: Roman-numeral sections (ASCII or Unicode,
-sometimes spaced letter by letter, sometimes the numeral alone on its line), level-one
-headings marked □, U+F000 or "1.", labels such as "☞ 주요 시사점" or "○ 시사점" that
-open a block of items, the bullet hierarchy □ ○ - ‣ ※ * **, tab- or space-separated
-tables, HTML left by converters, and hard line breaks inside sentences and words.
+Reports number their headings in many families - Roman (Ⅰ.), chapters (제1장), "Part 1.",
+Markdown ``#``, ``【…】``, ``1.``, ``2-1.``, ``가.``, ``1)``, ``가)``, ``(1)``, ①, bold lines -
+and mark items with symbols (□ ■ ◆ ◇ ▶ ◎ ○ ◦ ㅇ • - ※ …). No family has a fixed level: as
+in a word processor's outline, a family's level is where the document first uses it. A
+family seen again closes everything opened below it; a new family opens a level below the
+current one; symbol items at the same indentation are siblings whatever their symbol.
 
-The result is a flat list of :class:`Block` s, each with its section path, its kind
-(finding, implication, ...) and its items; :mod:`kb.chunks` sizes them into chunks.
+A marked line is a *heading* when it reads like a label (short, no sentence end, no
+"key: value") and has content below it; otherwise it is an *item*, and the lines marked
+below it belong to it. Tables come in every form :mod:`kb.tables` knows. Plain lines
+continue the paragraph before them unless it ended a sentence; a heading, a marked line
+or a table row is never joined to another line.
+
+The result is a flat list of :class:`Block` s, each with its heading path, its kind
+(:mod:`kb.kinds`) and its items; :mod:`kb.chunks` sizes them into chunks.
 """
 
 from __future__ import annotations
@@ -16,90 +23,77 @@ import html
 import re
 from dataclasses import dataclass, field
 
+from kb import tables
+from kb.kinds import BY_KEY, heading_kind, item_kind, kind_of, says_lesson
 from kb.textutil import HANGUL, ends_sentence, join_lines, kiwi, squash
 
-ROMAN = {
-    "I": 1,
-    "II": 2,
-    "III": 3,
-    "IV": 4,
-    "V": 5,
-    "VI": 6,
-    "VII": 7,
-    "VIII": 8,
-    "IX": 9,
-    "X": 10,
-    "XI": 11,
-    "XII": 12,
-}
 UNICODE_ROMAN = "ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫ"
+ROMAN = {r: i + 1 for i, r in enumerate(("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"))}
 GLYPH = "\uf000"  # private-use heading bullet left by HWP conversion
+HANGUL_ORDER = "가나다라마바사아자차카타파하"
+SYMBOLS = "□■◆◇▶▷►○◦●◎ㅇ•‣※*→·–—-▣◈☞❍❏◉▪◼◻➢➤✓✔√"
 
-# Bullet markers and their depth: smaller is higher in the hierarchy.
-MARKERS = {
-    "□": 10,
-    "■": 10,
-    "◆": 10,
-    "◇": 10,
-    "☞": 20,
-    "▶": 20,
-    "▷": 20,
-    "►": 20,
-    "○": 20,
-    "◦": 20,
-    "●": 20,
-    "◎": 20,
-    "ㅇ": 20,
-    "-": 30,
-    "–": 30,
-    "—": 30,
-    "•": 30,
-    "→": 30,
-    "·": 30,
-    "‣": 40,
-    "※": 50,
-    "*": 50,
-    "**": 60,
-}
-_MARKER_RE = re.compile(
-    r"^(?P<indent>\s*)(?P<marker>\*\*|<input type=\"checkbox\"\s*/?>|[□■◆◇☞▶▷►○◦●◎‣※*•→–—·-]|ㅇ(?=\s))\s*(?P<rest>.*)$"
+# Heading families that are always headings, in the order they are tried.
+_STRONG = [
+    ("#", re.compile(r"(?P<tok>#{1,6})\s+(?P<rest>.*)")),
+    ("roman", re.compile(rf"(?P<tok>[{UNICODE_ROMAN}]|[IVX]{{1,4}})(?:\.|\s+|$)\s*(?P<rest>(?:[{HANGUL}].*)?)$")),
+    ("chapter", re.compile(r"제\s*(?P<tok>\d{1,2})\s*(?:장|편|부)\.?\s*(?P<rest>.*)")),
+    ("part", re.compile(r"(?:Part|PART|Chapter|CHAPTER)\s*(?P<tok>\d{1,2}|[IVX]{1,4})\s*[.:]?\s+(?P<rest>.*)")),
+    ("【】", re.compile(r"【\s*(?P<tok>[^】]{0,30}?)\s*】\s*(?P<rest>.*)")),
+    ("section", re.compile(r"제\s*(?P<tok>\d{1,2})\s*절\.?\s*(?P<rest>.*)")),
+]
+# Numbered families: headings or list items, as their text reads.
+_NUMBERED = [
+    ("1-1.", re.compile(r"(?P<tok>\d{1,2}-\d{1,2})\.?\s+(?P<rest>\S.*)")),
+    ("1.1.", re.compile(r"(?P<tok>\d{1,2}\.\d{1,2})\.?\s+(?P<rest>[^\d\s].*)")),
+    ("1.", re.compile(r"(?P<tok>\d{1,2})\.\s*(?P<rest>[^\d\s.)].*)")),
+    ("1)", re.compile(r"(?P<tok>\d{1,2})\)\s*(?P<rest>\S.*)")),
+    ("(1)", re.compile(r"\(\s*(?P<tok>\d{1,2})\s*\)\s*(?P<rest>\S.*)")),
+    ("가.", re.compile(rf"(?P<tok>[{HANGUL_ORDER}])\.\s*(?P<rest>\S.*)")),
+    ("가)", re.compile(rf"(?P<tok>[{HANGUL_ORDER}])\)\s*(?P<rest>\S.*)")),
+    ("(가)", re.compile(rf"\(\s*(?P<tok>[{HANGUL_ORDER}])\s*\)\s*(?P<rest>\S.*)")),
+    ("①", re.compile(r"(?P<tok>[\u2460-\u2473])\s*(?P<rest>\S.*)")),
+    ("㉮", re.compile(r"(?P<tok>[\u326e-\u327b\u3260-\u326d])\s*(?P<rest>\S.*)")),
+    # a bare number before a short Hangul title: "1 출장목적"
+    ("1", re.compile(rf"(?P<tok>\d{{1,2}})\s+(?P<rest>[{HANGUL}](?:(?!\s{{2}})[^\t\d]){{0,24}})$")),
+]
+_SYMBOL = re.compile(rf"(?P<tok>[{re.escape(SYMBOLS)}]|ㅇ(?=\s))\s*(?P<rest>\S.*)")
+_BOLD_LINE = re.compile(r"^\s*(?:\*\*|__)(?P<rest>[^*_]+?)(?:\*\*|__)\s*:?\s*$")
+_INLINE_LABEL = re.compile(r"^(?P<label>[^:：]{1,16}?)\s*[:：]\s*(?P<value>.*)$")
+_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!~|<>\"'])")
+_MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)(?:\{[^}]*\})?")
+_MD_BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]{0,400})?/?>")
+_RULE = re.compile(r"^\s*(?:[-=_*~─━]\s*){3,}$")
+_TOC_TAIL = re.compile(r"(?:\t\s*\d*|\s*(?:\.{2,}|·{2,}|…+|ㆍ{2,}|-{3,})\s*\d+|\s+\d{1,3})\s*$")
+# A line that starts a row of its own even without a table: a date or day ("9월 11일(월)",
+# "11. 7.(월)", "Day 2"), or columns separated by runs of spaces.
+_ROW_START = re.compile(r"^\s*(?:\d{1,2}\s*[./월]\s*\d{1,2}\s*일?\.?\s*\(|\d{1,2}/\d{1,2}\b|Day\s*\d|제?\s*\d+\s*일차)")
+_COLUMN_GAP = re.compile(r"\S\s{3,}\S")
+_PAREN = re.compile(r"\([^)]*\)|（[^）]*）")
+_ACTIVITY = re.compile(
+    r"\s+(?:시찰|참석|참가|방문|면담|견학|주제발표|체결|간담회|설명회|답사|현장\s*답사|업무협의|협의|회의)(?:\s.*)?$"
 )
-_ROMAN_RE = re.compile(rf"^\s*(?P<num>[IVX]{{1,4}}|[{UNICODE_ROMAN}])(?:\.|\s+|$)\s*(?P<title>.*)$")
-_NUMBER_RE = re.compile(r"^\s*(?P<num>\d{1,2})\.\s+(?P<title>[^\d\s].*)$")
-_TOC_TAIL = re.compile(r"(\t\s*\d*|\s*(\.{3,}|·{3,}|…+)\s*\d+)\s*$")
-_TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]{0,400})?/?>")
-_DITTO = {'"', "″", "〃", "”", "“", "''"}
-# Labels that open a block of items even when the next line is not indented deeper.
-LABEL_WORDS = {
-    "시사점",
-    "주요시사점",
-    "성과",
-    "주요성과",
-    "방문성과",
-    "주요내용",
-    "주요논의내용",
-    "논의내용",
-    "방문목적",
-    "출장목적",
-    "일반현황",
-    "방문기관현황",
-    "결론",
-    "총평",
-    "건의사항",
-    "느낀점",
-    "소감",
-}
 
 
 @dataclass
 class Line:
-    start: int  # character offsets of the content in the source text
+    start: int  # character offsets of the line in the source text
     end: int
-    type: str  # blank, toc, roman, glyph, number, bullet, table, text
-    content: str = ""  # text without marker, tags removed
-    marker: str = ""
-    depth: int = 100  # bullet depth (marker rank + indentation)
+    type: str  # blank, skip (no text: rules, borders, images), toc, table, mark, text
+    content: str = ""  # text without numbering, markup or tags
+    family: str = ""  # a marked line's numbering family: "roman", "1.", "가)", "□", "#2", ...
+    number: str = ""  # the numbering as written: "Ⅲ", "2-1", "가"
+    indent: int = 0
     cells: list[str] = field(default_factory=list)
+
+    @property
+    def strong(self) -> bool:
+        return self.family in ("roman", "chapter", "part", "【】", "section", "glyph") or self.family.startswith("#")
+
+    @property
+    def symbol(self) -> bool:
+        return len(self.family) == 1 and self.family in SYMBOLS + "ㅇ"
 
 
 @dataclass
@@ -115,8 +109,9 @@ class Para:
 class Item:
     depth: int
     paras: list[Para] = field(default_factory=list)
-    kind: str | None = None  # overrides the block's kind (a participants table, ...)
+    kind: str | None = None  # set by the parser: the block's kind, a label's or a table's
     header: list[str] | None = None  # table header row
+    label_kind: str | None = None  # the kind an inline label names ("시사점: ...")
 
     @property
     def text(self) -> str:
@@ -130,6 +125,7 @@ class Block:
     institution: str | None = None  # the visited institution this block is about
     place_context: str = ""  # headings above that may name a place
     items: list[Item] = field(default_factory=list)
+    open: bool = False  # items may be lifted to implications by what they say
 
 
 @dataclass
@@ -140,7 +136,7 @@ class Parsed:
 
 
 def strip_tags(s: str) -> str:
-    return html.unescape(_TAG_RE.sub(" ", s)) if "<" in s else s
+    return html.unescape(_TAG.sub(" ", s)) if "<" in s or "&" in s else s
 
 
 def collapse_spaced(s: str) -> str:
@@ -152,131 +148,21 @@ def collapse_spaced(s: str) -> str:
     return re.sub(rf"(?<![{HANGUL}])(?:[{HANGUL}] +){{1,}}[{HANGUL}](?![{HANGUL}])", fix, s)
 
 
-def _clean_cell(c: str) -> str:
-    return re.sub(r"\s+", " ", strip_tags(c)).strip()
+def clean_markup(s: str) -> str:
+    """A line without Markdown escapes, images, bold markers, quote marks or HTML tags."""
+    if "\\" in s:
+        s = _MD_ESCAPE.sub(r"\1", s)
+    if "![" in s:
+        s = _MD_IMAGE.sub("", s)
+    if "**" in s or "__" in s:
+        s = _MD_BOLD.sub(r"\2", s)
+    s = re.sub(r"^(\s*)>\s?", r"\1", s)
+    return strip_tags(s).replace("\u00a0", " ")
 
 
-def classify(text: str) -> list[Line]:
-    """Split text into typed lines with their offsets."""
-    lines: list[Line] = []
-    pos = 0
-    toc = ""  # "" outside a table of contents, "목" after its first syllable, "in" inside
-    for raw in text.split("\n"):
-        start, end = pos, pos + len(raw)
-        pos = end + 1
-        stripped = raw.strip()
-        lead = len(raw) - len(raw.lstrip())
-        s, e = start + lead, start + lead + len(stripped)
-        if not stripped:
-            lines.append(Line(start, end, "blank"))
-            continue
-        word = squash(stripped)
-        if word == "목차" or (word == "차" and toc == "목"):
-            toc = "in"
-        elif word == "목":
-            toc = "목"
-        elif toc == "in" and _TOC_TAIL.search(raw):
-            pass
-        else:
-            toc = ""
-        if toc:
-            lines.append(Line(s, e, "toc", stripped))
-            continue
-        if stripped.lstrip().startswith(GLYPH):
-            lines.append(Line(s, e, "glyph", collapse_spaced(stripped.lstrip(GLYPH + " \t"))))
-            continue
-        m = _ROMAN_RE.match(raw)
-        if m and (m.group("num") in ROMAN or m.group("num") in UNICODE_ROMAN):
-            title = strip_tags(m.group("title"))
-            if not title.strip() or re.match(rf"[{HANGUL}]", title.strip()):
-                kind = "toc" if _TOC_TAIL.search(m.group("title")) and "\t" in raw else "roman"
-                num = m.group("num")
-                numeral = UNICODE_ROMAN[ROMAN[num] - 1] if num in ROMAN else num
-                lines.append(Line(s, e, kind, collapse_spaced(title.strip()), numeral))
-                continue
-        cells = raw.split("\t")
-        if len([c for c in cells if c.strip()]) >= 2 or (len(cells) > 1 and not cells[0].strip() and stripped):
-            lines.append(Line(s, e, "table", cells=[_clean_cell(c) for c in cells]))
-            continue
-        m = _MARKER_RE.match(raw)
-        if m and m.group("rest").strip() and not (m.group("marker") in "-–—" and re.match(r"-?\d", raw.strip()[1:])):
-            marker = m.group("marker")
-            marker = "□" if marker.startswith("<input") else marker
-            depth = MARKERS[marker] + min(len(m.group("indent").replace("\t", "  ")), 9)
-            lines.append(Line(s, e, "bullet", strip_tags(m.group("rest")).strip(), marker, depth))
-            continue
-        m = _NUMBER_RE.match(raw)
-        if m and len(m.group("title")) <= 80:
-            lines.append(Line(s, e, "number", strip_tags(m.group("title")).strip(), m.group("num")))
-            continue
-        lines.append(Line(s, e, "text", strip_tags(stripped).strip()))
-    _mark_space_tables(lines, text)
-    return lines
-
-
-def _mark_space_tables(lines: list[Line], text: str) -> None:
-    """Find tables whose columns are separated by spaces: a header naming 연번/성명 and
-    numbered rows below it (converters lose the tabs of HWP tables)."""
-    i = 0
-    while i < len(lines):
-        ln = lines[i]
-        if ln.type == "text" and {"연번", "성명"} <= set(ln.content.split()):
-            ln.type, ln.cells = "table", ln.content.split()
-            j = i + 1
-            while j < len(lines) and lines[j].type in ("text", "blank", "number"):
-                if lines[j].type != "blank":
-                    row = text[lines[j].start : lines[j].end]
-                    if not re.match(r"\d+\s", row):
-                        break
-                    lines[j].type, lines[j].cells = "table", row.split()
-                j += 1
-            i = j
-        i += 1
-
-
-def _next_nonblank(lines: list[Line], i: int) -> int | None:
-    for j in range(i + 1, len(lines)):
-        if lines[j].type != "blank":
-            return j
-    return None
-
-
-def _prev_nonblank(lines: list[Line], i: int) -> int | None:
-    for j in range(i - 1, -1, -1):
-        if lines[j].type not in ("blank", "toc"):
-            return j
-    return None
-
-
-def kind_of(title: str, parent: str | None) -> str:
-    """The kind of content a heading or label introduces, given its parent's kind."""
-    t = squash(title)
-    if "시사점" in t or parent == "implication":
-        return "implication"
-    if any(w in t for w in ("결론", "총평", "소감", "맺음말")):
-        return "conclusion"
-    if "방문목적" in t:
-        return "visit"
-    if any(w in t for w in ("출장목적", "추진과제", "출장과제")) or t == "목적":
-        return "purpose"
-    if "성과" in t:
-        return "finding"
-    if any(w in t for w in ("일정", "체크리스트")):
-        return "itinerary"
-    if any(w in t for w in ("출장인원", "참가자", "명단", "출장자")):
-        return "participants"
-    if t in ("출장개요", "개요") and parent in (None, "overview"):
-        return "overview"
-    if any(w in t for w in ("방문기관", "연수내용", "출장내용", "방문내용", "활동내용")):
-        return "visit"
-    if "개요" in t or "일반현황" in t or ("현황" in t and (parent == "background" or "국가" in t or "도시" in t)):
-        return "background"
-    if any(w in t for w in ("주요내용", "논의내용", "주요논의")):
-        return "finding"
-    return parent or "text"
-
-
-_ACTIVITY = re.compile(r"\s+(?:시찰|참석|참가|방문|면담|견학|주제발표|체결|간담회|설명회)(?:\s.*)?$")
+def _indent(raw: str) -> int:
+    lead = raw[: len(raw) - len(raw.lstrip())]
+    return len(lead.replace("\t", "    ").replace("\u3000", "  "))
 
 
 def institution_name(heading: str) -> str:
@@ -286,62 +172,216 @@ def institution_name(heading: str) -> str:
     return name.strip() or heading.strip()
 
 
-class _Walker:
-    """Walks typed lines once, keeping the heading context, and collects blocks."""
+def _marked(raw: str) -> tuple[str, str, str] | None:
+    """(family, number, text) of a line that starts with a heading or item marker."""
+    s = raw.strip()
+    if s.startswith(GLYPH):
+        return "glyph", "", s.lstrip(GLYPH + " \t")
+    for family, pattern in _STRONG + _NUMBERED:
+        m = pattern.match(s)
+        if not m:
+            continue
+        tok, rest = m.group("tok"), m.group("rest").strip()
+        if family == "#":
+            return f"#{len(tok)}", tok, rest
+        if family == "roman":
+            if tok not in ROMAN and tok not in UNICODE_ROMAN:
+                continue
+            return family, UNICODE_ROMAN[ROMAN[tok] - 1] if tok in ROMAN else tok, rest
+        return family, tok, rest
+    m = _BOLD_LINE.match(s)
+    if m and len(squash(m.group("rest"))) <= 40:
+        return "bold", "", m.group("rest").strip()
+    m = _SYMBOL.match(s)
+    if m:
+        tok = m.group("tok")
+        if tok in "-–—" and re.match(r"[-–—]\d", s):
+            return None  # a negative number, not a bullet
+        return tok, tok, m.group("rest").strip()
+    return None
 
-    def __init__(self, lines: list[Line], has_headings: bool):
+
+def classify(text: str) -> list[Line]:
+    """Split text into typed lines with their offsets."""
+    raws = text.split("\n")
+    lines: list[Line] = []
+    pos = 0
+    for raw in raws:
+        lines.append(Line(pos, pos + len(raw), "blank"))
+        pos += len(raw) + 1
+    cleaned = [clean_markup(r) for r in raws]
+    _mark_toc(cleaned, lines)
+    i = 0
+    while i < len(raws):
+        ln, raw, clean = lines[i], raws[i], cleaned[i]
+        if ln.type == "toc" or not clean.strip():
+            if ln.type != "toc" and raw.strip():
+                ln.type = "skip"  # markup only: an image, an empty quote
+            i += 1
+            continue
+        lead = len(raw) - len(raw.lstrip())
+        ln.start, ln.end = ln.start + lead, ln.start + len(raw.rstrip())
+        ln.indent = _indent(clean)
+        if _RULE.match(clean) or tables.is_border(clean) or tables.is_pipe_alignment(clean):
+            ln.type = "skip"
+            i += 1
+            continue
+        cells = tables.tab_cells(clean) or tables.pipe_cells(clean) or tables.box_cells(clean)
+        if cells is not None:
+            ln.type, ln.cells = "table", cells
+            i += 1
+            continue
+        n = tables.one_cell_header([c.strip() for c in cleaned], i)
+        if n:
+            i = _one_cell_table(lines, cleaned, i, n)
+            continue
+        if tables.is_space_header(clean):
+            i = _space_table(lines, cleaned, i)
+            continue
+        marked = _marked(clean)
+        if marked:
+            ln.type, (ln.family, ln.number, ln.content) = "mark", marked
+            ln.content = ln.content.strip()
+        else:
+            ln.type, ln.content = "text", clean.strip()
+        i += 1
+    return lines
+
+
+def _mark_toc(cleaned: list[str], lines: list[Line]) -> None:
+    """Lines of a table of contents: after 목차 (or 목 차 / CONTENTS), up to a run of blank
+    lines or the first entry's heading seen again."""
+    i = 0
+    while i < len(cleaned):
+        word = squash(cleaned[i]).lower()
+        if word not in ("목차", "차례", "contents", "목", "<목차>", "【목차】", "[목차]"):
+            i += 1
+            continue
+        if word == "목" and (i + 1 >= len(cleaned) or squash(cleaned[i + 1]) != "차"):
+            i += 1
+            continue
+        j = i + (2 if word == "목" else 1)
+        first: str | None = None
+        blanks = 0
+        while j < len(cleaned):
+            s = cleaned[j].strip()
+            if not s:
+                blanks += 1
+                if blanks >= 2 and first is not None:
+                    break
+                j += 1
+                continue
+            entry = squash(_TOC_TAIL.sub("", s))
+            if first is not None and (entry == first or len(s) > 70) and blanks:
+                break
+            if first is None:
+                first = entry
+            blanks = 0
+            j += 1
+        for k in range(i, j):
+            if cleaned[k].strip():
+                lines[k].type, lines[k].content = "toc", cleaned[k].strip()
+        i = j
+
+
+def _one_cell_table(lines: list[Line], cleaned: list[str], i: int, n: int) -> int:
+    """A table flattened to one cell per line: ``n`` header lines, then rows of ``n`` lines."""
+    cells = [c.strip() for c in cleaned]
+    j = i
+    while (
+        j < len(cells)
+        and cells[j]
+        and len(cells[j]) <= 40
+        and _marked(cells[j]) is None
+        or (j < len(cells) and cells[j] and j < i + n)
+    ):
+        j += 1
+    rows = range(i, j, n)
+    for r in rows:
+        end = min(r + n, j)
+        first = lines[r]
+        first.type, first.cells = "table", cells[r:end]
+        first.end = lines[end - 1].end
+        for k in range(r + 1, end):
+            lines[k].type = "skip"  # held by the row's first line
+    return j
+
+
+def _space_table(lines: list[Line], cleaned: list[str], i: int) -> int:
+    """A table whose columns are aligned with spaces: cells cut at the header's column starts."""
+    header = cleaned[i]
+    starts = [m.start() for m in re.finditer(r"(?:(?<=\s\s)|^)(?=\S)", header)]
+    lines[i].type, lines[i].cells = "table", tables.space_cells(header)
+    j = i + 1
+    while j < len(cleaned):
+        row = cleaned[j]
+        if not row.strip():
+            if j + 1 < len(cleaned) and cleaned[j + 1].strip() and len(tables.space_cells(cleaned[j + 1])) >= 2:
+                j += 1
+                continue
+            break
+        found = list(re.finditer(r"\S+(?: \S+)*", row))
+        if len(found) < 2 or _marked(row.strip()) and len(found) < 2:
+            break
+        cells = [""] * len(starts)
+        for m in found:
+            col = max((k for k, s in enumerate(starts) if s <= m.start() + 2), default=0)
+            cells[col] = f"{cells[col]} {m.group(0)}".strip()
+        lines[j].type, lines[j].cells = "table", cells
+        j += 1
+    return j
+
+
+@dataclass
+class _Node:
+    """An open heading or item on the outline stack."""
+
+    family: str
+    indent: int
+    heading: bool
+    title: str = ""
+    kind: str = "text"
+    institution: str | None = None
+    item: Item | None = None
+    open: bool = False
+    strong: bool = False
+
+    def sibling_symbol(self, line: Line) -> bool:
+        """A symbol item at the same indentation as this open symbol item is its sibling."""
+        return (
+            not self.heading and len(self.family) == 1 and self.family in SYMBOLS + "ㅇ" and self.indent == line.indent
+        )
+
+
+class _Walker:
+    """Walks typed lines once, keeping the outline stack, and collects blocks."""
+
+    def __init__(self, lines: list[Line]):
         self.lines = lines
         self.blocks: list[Block] = []
-        self.section: str | None = "표지" if has_headings else None
-        self.section_kind: str | None = "cover" if has_headings else None
-        self.level1: str | None = None
-        self.level1_kind: str | None = None
-        self.institution: str | None = None
-        self.place_context = ""
-        self.label: str | None = None
-        self.label_kind: str | None = None
-        self.label_depth = 0
+        self.stack: list[_Node] = []
         self.block: Block | None = None
         self.item: Item | None = None
+        self.seen_heading = False
+        self.blank_before = False
 
-    # -- context changes -------------------------------------------------
-    def flush(self) -> None:
-        self.block = None
-        self.item = None
+    # -- context -------------------------------------------------------------
+    def headings(self) -> list[_Node]:
+        return [n for n in self.stack if n.heading]
 
-    def set_section(self, title: str, numeral: str) -> None:
-        self.flush()
-        self.section = f"{numeral} {title}".strip()
-        self.section_kind = kind_of(title, None)
-        self.level1 = self.level1_kind = self.institution = self.label = None
-        self.place_context = ""
-
-    def set_level1(self, title: str, glyph: bool = False) -> None:
-        self.flush()
-        self.level1 = title
-        self.level1_kind = kind_of(title, self.section_kind)
-        self.label = None
-        visitish = self.section_kind == "visit" and self.level1_kind in ("visit", "finding", "implication")
-        self.institution = institution_name(title) if visitish and not glyph else None
-        if glyph:
-            self.place_context = title
-        elif not visitish:
-            self.place_context = ""
-
-    def set_label(self, title: str, depth: int) -> None:
-        self.flush()
-        self.label = title
-        self.label_kind = kind_of(title, self.level1_kind or self.section_kind)
-        self.label_depth = depth
-
-    def current_kind(self) -> str:
-        return self.label_kind if self.label else (self.level1_kind or self.section_kind or "text")
+    def context_kind(self) -> str:
+        hs = self.headings()
+        return hs[-1].kind if hs else ("cover" if self.seen_heading or self._any_heading else "text")
 
     def ensure_block(self) -> Block:
         if self.block is None:
-            path = [p for p in (self.section, self.level1, self.label) if p]
-            context = " ".join(p for p in (self.place_context, self.level1 or "", self.label or "") if p)
-            self.block = Block(path, self.current_kind(), self.institution, context)
+            hs = self.headings()
+            path = [n.title for n in hs]
+            institution = next((n.institution for n in hs if n.institution), None)
+            context = " ".join(n.title for n in hs[1:])
+            kind = self.context_kind()
+            is_open = BY_KEY[kind].open or (hs[-1].open if hs else False)
+            self.block = Block(path, kind, institution, context, open=is_open)
             self.blocks.append(self.block)
         return self.block
 
@@ -350,102 +390,218 @@ class _Walker:
         self.ensure_block().items.append(self.item)
         return self.item
 
-    # -- the walk ----------------------------------------------------------
-    def is_label(self, i: int, line: Line) -> bool:
-        t = squash(line.content)
-        if line.marker == "☞":
-            return True
-        if len(t) > 20 or ":" in line.content or ends_sentence(line.content) or line.depth >= 40:
-            return False
-        if t in LABEL_WORDS or t.endswith("시사점"):
-            return True
-        j = _next_nonblank(self.lines, i)
-        return j is not None and self.lines[j].type == "bullet" and self.lines[j].depth > line.depth
+    # -- outline -------------------------------------------------------------
+    def next_line(self, i: int) -> Line | None:
+        for j in range(i + 1, len(self.lines)):
+            if self.lines[j].type not in ("blank", "skip", "toc"):
+                return self.lines[j]
+        return None
 
-    def is_caption(self, i: int, line: Line) -> bool:
-        t = squash(line.content)
-        if len(t) > 30 or ":" in line.content or ends_sentence(line.content) or not re.search(f"[{HANGUL}]", t):
+    def is_heading(self, i: int, line: Line) -> bool:
+        text = line.content
+        if line.family.startswith("#") or line.family == "glyph":
+            return True
+        short = squash(_PAREN.sub("", text))
+        if line.strong:
+            return len(short) <= 60 and not (len(short) > 30 and ends_sentence(text))
+        if not short or ends_sentence(text) or text.rstrip().endswith((",", "、", "및")):
             return False
-        j, k = _next_nonblank(self.lines, i), _prev_nonblank(self.lines, i)
-        next_table = j is not None and self.lines[j].type == "table"
-        prev_table = k is not None and self.lines[k].type == "table"
-        return next_table or (prev_table and (j is None or self.lines[j].type != "table"))
+        if _INLINE_LABEL.match(text) and not _label_heading(text):
+            return False
+        limit = 30 if line.symbol else 40
+        if len(short) > limit:
+            return False
+        nxt = self.next_line(i)
+        if nxt is None:
+            return False
+        if nxt.type == "table":
+            return True
+        if nxt.type == "text":
+            # A continuation of this line (indented under its text) is not a body.
+            continues = self.lines[i + 1].type == "text" and nxt.indent > line.indent and not line.family == "bold"
+            return not continues and (heading_kind(text) is not None or len(short) <= 25 or line.family == "bold")
+        if nxt.type != "mark" or nxt.strong or nxt.family == "bold":
+            return False
+        if nxt.family == line.family and abs(nxt.indent - line.indent) <= 1:
+            return False  # a sibling: this is a list item
+        if nxt.symbol and line.symbol and nxt.indent <= line.indent:
+            return False
+        return not any(n.family == nxt.family for n in self.kept_for(line, heading=True))
 
+    def pop_for(self, line: Line, heading: bool) -> None:
+        """Close what ``line`` ends: deeper nodes, and the open node of its own family."""
+        kept = len(self.kept_for(line, heading))
+        if any(n.heading for n in self.stack[kept:]):
+            self.block = self.item = None  # the heading path changes
+        del self.stack[kept:]
+
+    def kept_for(self, line: Line, heading: bool) -> list[_Node]:
+        """The open nodes that stay open when ``line`` comes."""
+        stack = list(self.stack)
+        if heading:
+            while stack and not stack[-1].heading:
+                stack.pop()
+        if line.family.startswith("#"):
+            level = int(line.family[1:])
+            while stack and not (stack[-1].family.startswith("#") and int(stack[-1].family[1:]) < level):
+                stack.pop()
+            return stack
+        while stack and not stack[-1].heading and stack[-1].indent > line.indent:
+            stack.pop()
+        same = [
+            k
+            for k, n in enumerate(stack)
+            if n.family == line.family and (not line.symbol or abs(n.indent - line.indent) <= 1)
+        ]
+        if same:
+            del stack[same[-1] :]
+        elif line.symbol and stack and stack[-1].sibling_symbol(line):
+            stack.pop()
+        elif heading and line.indent > 0:
+            # a new family indented like the open heading is its sibling, not its child
+            while stack and stack[-1].heading and not stack[-1].strong and stack[-1].indent >= line.indent:
+                stack.pop()
+        return stack
+
+    def open_heading(self, line: Line) -> None:
+        self.pop_for(line, heading=True)
+        self.block = self.item = None
+        self.seen_heading = True
+        title = collapse_spaced(_heading_title(line))
+        parents = self.headings()
+        parent_kind = parents[-1].kind if parents else None
+        kind = kind_of(title, parent_kind)
+        node = _Node(line.family, line.indent, True, title, kind, strong=line.strong)
+        if not parents and line.number and line.family not in ("1", "bold"):
+            node.title = f"{line.number} {title}".strip()
+        node.open = kind == "finding" and any(p.kind == "implication" for p in parents)
+        visit_context = parent_kind in ("visit", "finding") and not any(p.institution for p in parents)
+        if visit_context and heading_kind(title) is None and line.family != "glyph":
+            node.institution = institution_name(title)
+        self.stack.append(node)
+
+    def add_mark_item(self, line: Line) -> None:
+        self.pop_for(line, heading=False)
+        parent = self.stack[-1] if self.stack and not self.stack[-1].heading else None
+        para = Para(f"{line.number} {line.content}".strip() if line.number else line.content, line.start, line.end)
+        if parent is not None and parent.item is not None:
+            item = parent.item
+            item.paras.append(para)
+        else:
+            item = self.new_item(len(self.stack))
+            item.paras.append(para)
+            m = _INLINE_LABEL.match(line.content)
+            if m and m.group("value").strip():
+                item.label_kind = heading_kind(m.group("label"))
+        self.item = item
+        self.stack.append(_Node(line.family, line.indent, False, item=item))
+
+    # -- the walk --------------------------------------------------------------
     def walk(self) -> list[Block]:
+        self._any_heading = any(ln.type == "mark" and ln.strong for ln in self.lines)
+        skip_next = False
         for i, line in enumerate(self.lines):
-            if line.type in ("blank", "toc"):
+            if skip_next and line.type == "text":
+                skip_next = False
                 continue
-            if line.type == "roman":
-                title = line.content
-                if not title:  # the numeral alone; its title is on the next line
-                    j = _next_nonblank(self.lines, i)
-                    if j is not None and self.lines[j].type == "text" and len(self.lines[j].content) <= 40:
-                        title = self.lines[j].content
-                        self.lines[j].type = "toc"  # consumed
-                self.set_section(title, line.marker)
-            elif line.type == "glyph":
-                self.set_level1(line.content, glyph=True)
-            elif line.type == "number":
-                head, _, rest = line.content.partition(":")
-                self.set_level1(collapse_spaced(head.strip()))
-                if rest.strip():
-                    self.new_item(0).paras.append(Para(line.content, line.start, line.end))
-            elif line.type == "bullet":
-                self.bullet(i, line)
+            if line.type == "blank":
+                self.blank_before = True
+                continue
+            if line.type == "skip":
+                continue
+            if line.type == "toc":
+                self.toc(line)
+            elif line.type == "mark":
+                if line.family == "roman" and not line.content:
+                    nxt = self.next_line(i)  # the numeral alone; its title on the next line
+                    if nxt is not None and nxt.type == "text" and len(nxt.content) <= 40:
+                        line.content = nxt.content
+                        skip_next = True
+                if self.is_heading(i, line):
+                    self.open_heading(line)
+                else:
+                    self.add_mark_item(line)
             elif line.type == "table":
                 self.table(line)
-            elif self.section_kind != "cover" and self.is_caption(i, line):
-                self.set_level1(collapse_spaced(line.content))
             else:
                 self.text(line)
+            self.blank_before = False
+        for block in self.blocks:
+            if self.seen_heading and not block.path:
+                block.kind, block.open = "cover", False  # front matter before the first heading
+            for item in block.items:
+                if item.kind is None:
+                    item.kind = item.label_kind or (
+                        "implication" if block.open and says_lesson(item.text) else item_kind(block.kind, item.text)
+                    )
         return [b for b in self.blocks if any(p.text.strip() for it in b.items for p in it.paras)]
 
-    def bullet(self, i: int, line: Line) -> None:
-        if line.marker == "□":
-            self.set_level1(line.content)
-            return
-        if self.label and line.depth <= self.label_depth:
-            self.label = None
-            self.flush()
-        if self.section_kind != "cover" and self.is_label(i, line):
-            self.set_label(collapse_spaced(line.content), line.depth)
-            return
-        para = Para(f"{line.marker} {line.content}", line.start, line.end)
-        if self.item is None or self.item.header is not None or line.depth <= self.item.depth:
-            self.new_item(line.depth)
-        self.item.paras.append(para)
+    def toc(self, line: Line) -> None:
+        block = Block(["목차"], "cover")
+        block.items.append(Item(0, [Para(line.content, line.start, line.end)], kind="cover"))
+        if self.blocks and self.blocks[-1].path == ["목차"]:
+            self.blocks[-1].items[0].paras.append(block.items[0].paras[0])
+        else:
+            self.blocks.append(block)
+        self.block = self.item = None
 
     def table(self, line: Line) -> None:
         item = self.item
         if item is None or item.header is None:
+            while self.stack and not self.stack[-1].heading:
+                self.stack.pop()
             item = self.new_item(0)
             item.header = line.cells
-            header = " ".join(line.cells)
-            if "성명" in header and "직위" in header:
+            header = {squash(c) for c in line.cells}
+            if header & {"성명", "이름"}:
                 item.kind = "participants"
-            elif "일자" in header or "일정" in header:
+            elif header & {"일자", "일시", "날짜", "일정", "요일"}:
                 item.kind = "itinerary"
             row = line.cells
         else:
             prev = item.paras[-1].cells or []
-            row = [prev[k] if c in _DITTO and k < len(prev) else c for k, c in enumerate(line.cells)]
+            row = tables.resolve_ditto(line.cells, prev)
         item.paras.append(Para(" | ".join(c for c in row if c), line.start, line.end, True, row))
 
     def text(self, line: Line) -> None:
         item = self.item
         last = item.paras[-1] if item and item.paras else None
-        if re.match(r"\[?\s*출처\s*:", line.content) and item is not None:
-            item.paras.append(Para(line.content, line.start, line.end))
-        elif last is None or last.table or ends_sentence(last.text):
-            self.new_item(100).paras.append(Para(line.content, line.start, line.end))
-        else:
+        row = bool(_ROW_START.match(line.content) or _COLUMN_GAP.search(line.content))
+        if last is not None and not last.table and not row and not ends_sentence(last.text):
             last.text = join_lines(last.text, line.content)
             last.end = line.end
+            return
+        if item is None or last is None or last.table or self.blank_before:
+            while self.stack and not self.stack[-1].heading:
+                self.stack.pop()
+            self.new_item(100)
+        self.item.paras.append(Para(line.content, line.start, line.end))
+
+
+def _label_heading(text: str) -> bool:
+    """ "※ 참고 : 방문도시 개황" - a label whose value is itself a short heading."""
+    m = _INLINE_LABEL.match(text)
+    value = m.group("value").strip() if m else ""
+    return bool(value) and len(squash(value)) <= 20 and not ends_sentence(value) and heading_kind(value) is not None
+
+
+def _heading_title(line: Line) -> str:
+    text = line.content
+    if line.family == "【】":
+        text = f"{line.number} {text}".strip() if not text else text
+        text = re.sub(r"^(?:방문|기관|현장)\s*\d*\s*", "", text) if line.content else text
+    if _label_heading(text):
+        text = _INLINE_LABEL.match(text).group("value")
+    if line.family.startswith("#"):
+        marked = _marked(text)
+        if marked and marked[0] not in ("bold",) and not marked[0].startswith("#"):
+            text = marked[2] if marked[0] not in ("roman",) or not marked[1] else f"{marked[1]} {marked[2]}"
+    return text.strip()
 
 
 def parse(text: str) -> Parsed:
     """Parse a report's text into blocks of items under their headings."""
     lines = classify(text)
-    has_headings = any(ln.type == "roman" for ln in lines)
-    blocks = _Walker(lines, has_headings).walk()
-    return Parsed(lines, blocks, has_headings)
+    walker = _Walker(lines)
+    blocks = walker.walk()
+    return Parsed(lines, blocks, walker.seen_heading)

@@ -11,6 +11,10 @@ from kb.metadata import Institution, Metadata, extract, match_institution
 from kb.parse import parse
 from kb.places import Gazetteer, Place
 
+# Raised whenever a change to parsing changes what is stored: ingest then reads
+# unchanged files again instead of keeping what an older parser made of them.
+PARSER_VERSION = 2
+
 
 @dataclass
 class ChunkInfo:

@@ -10,7 +10,7 @@ from functools import lru_cache
 # NUL, form feed, zero-width space, soft hyphen and stray byte-order marks.
 _KEEP = {"\t", "\n"}
 HANGUL = "\uac00-\ud7a3"
-SENTENCE_END = re.compile(r"(?:[.!?。]|[다함음임됨요][.]?)[\"'”’)\]]*$")
+SENTENCE_END = re.compile(r"(?:[.!?。]|[다함음임됨][.]?)[\"'”’)\]]*$")
 
 
 def clean_text(text: str) -> str:
@@ -70,7 +70,9 @@ def join_lines(prev: str, nxt: str) -> str:
 
 
 def ends_sentence(text: str) -> bool:
-    return bool(SENTENCE_END.search(text.rstrip()))
+    # Only the tail is searched: paragraphs grow line by line, and a search over the
+    # whole text each time made parsing quadratic.
+    return bool(SENTENCE_END.search(text[-16:].rstrip()))
 
 
 _SENTENCE_SPLIT = re.compile(rf"(?<=[{HANGUL}A-Za-z)\]][.!?])\s+|(?<=[다함음임됨][.])\s*(?=\S)")

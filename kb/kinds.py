@@ -1,0 +1,222 @@
+"""The kinds of chunk kb stores, defined once: the parser, search, the Datasette pages,
+metadata.yml and the README all read this table.
+
+A heading (or an inline label such as "→ 시사점:") decides the kind of what it introduces
+when it contains one of a kind's heading words; kinds are tried in :data:`PRECEDENCE`
+order, so "결론 및 정책 제언" and "성과 및 향후 과제" are implications, "방문성과" a
+finding and "방문결과" a visit. A heading without such words inherits its parent's kind.
+Where no heading decides - plain text, and the open-ended kinds (conclusion: 소감,
+총평, 맺음말; a benchmarking point) - the content does: an item that says what to adopt
+or do (~필요, ~검토, ~해야 함, ~추진 예정, ~도입) is an implication. That is the order of
+evidence: a heading's words, then its parent's kind, then the item's own wording.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str
+    label: str  # Korean label shown to users
+    description: str  # one line, for the README and metadata.yml
+    words: tuple[str, ...]  # heading words and phrases (compared without spaces)
+    discount: float = 1.0  # search score multiplier: logistics give way to content
+    open: bool = False  # the content may lift an item to an implication
+
+
+# In tie order: when two search results score the same, the earlier kind comes first.
+KINDS: tuple[Kind, ...] = (
+    Kind(
+        "finding",
+        "주요성과",
+        "facts learned at visits: 주요내용, 청취내용, 성과, 질의응답",
+        (
+            "성과",
+            "주요내용",
+            "청취내용",
+            "논의내용",
+            "주요논의",
+            "면담내용",
+            "설명내용",
+            "견학내용",
+            "현장의견",
+            "질의응답",
+            "질의및답변",
+            "주요현황",
+        ),
+    ),
+    Kind(
+        "implication",
+        "시사점",
+        "lessons, recommendations and plans: 시사점, 건의사항, 정책 제언, 적용 방안, 향후 계획",
+        (
+            "시사점",
+            "건의",
+            "제언",
+            "제안",
+            "적용방안",
+            "적용가능성",
+            "활용방안",
+            "도입방안",
+            "개선방안",
+            "발전방안",
+            "정책방향",
+            "추진방향",
+            "착안사항",
+            "향후계획",
+            "향후과제",
+            "향후추진",
+            "추진계획",
+            "조치계획",
+            "실행계획",
+            "개선과제",
+            "정책과제",
+            "교훈",
+            "벤치마킹포인트",
+            "벤치마킹사항",
+        ),
+    ),
+    Kind(
+        "conclusion",
+        "결론",
+        "closing judgements: 결론, 총평, 종합 의견, 맺음말, 소감",
+        ("결론", "총평", "종합의견", "맺음말", "맺는말", "마무리", "결어", "소감", "느낀점", "종합평가", "평가"),
+        open=True,
+    ),
+    Kind("text", "본문", "text under no recognisable heading", (), open=True),
+    Kind(
+        "visit",
+        "방문 내용",
+        "what a visit was: 방문기관, 방문 결과, 일시, 면담자",
+        (
+            "방문기관",
+            "방문결과",
+            "방문내용",
+            "방문개요",
+            "방문목적",
+            "기관방문",
+            "기관현황",
+            "기관개요",
+            "연수내용",
+            "연수결과",
+            "출장내용",
+            "출장결과",
+            "활동내용",
+            "세부내용",
+            "현장방문",
+            "siteVisit",
+        ),
+    ),
+    Kind(
+        "purpose",
+        "출장 목적",
+        "why the trip was made: 출장목적, 추진과제",
+        ("출장목적", "연수목적", "방문취지", "출장배경", "연수배경", "추진배경", "출장과제", "추진과제", "목적"),
+    ),
+    Kind(
+        "background",
+        "배경 정보",
+        "country and city overviews: 개황, 일반현황",
+        ("개황", "일반현황", "국가개요", "도시개요", "국가현황", "도시현황", "국가정보", "도시정보", "profile"),
+        discount=0.98,
+    ),
+    Kind(
+        "overview",
+        "출장 개요",
+        "the trip at a glance: 출장 개요",
+        ("출장개요", "연수개요", "여행개요", "개요", "overview"),
+        discount=0.96,
+    ),
+    Kind(
+        "itinerary",
+        "일정",
+        "days and places: 일정, 세부 일정",
+        ("일정", "체크리스트", "itinerary"),
+        discount=0.96,
+    ),
+    Kind(
+        "participants",
+        "출장자",
+        "who travelled: 출장자 명단, 출장인원",
+        ("출장자", "출장인원", "참가자", "명단", "연수단", "출장단", "방문단", "방문인원", "연수인원", "참석자"),
+        discount=0.96,
+    ),
+    Kind("cover", "표지", "the title page before the first heading", (), discount=0.96),
+)
+
+BY_KEY: dict[str, Kind] = {k.key: k for k in KINDS}
+KEYS: tuple[str, ...] = tuple(BY_KEY)
+LABELS: dict[str, str] = {k.key: k.label for k in KINDS}
+# Kinds given tie order by search: the earlier, the better.
+TIE_ORDER: tuple[str, ...] = KEYS
+
+# Which kind's words a heading is tested for first: a heading that names lessons is
+# about lessons whatever else it names ("방문성과 및 시사점"); the trip's logistics next
+# (their words are specific); then background before overview ("방문국 개황" is not the
+# trip's overview); then facts; visit last, as the broadest.
+PRECEDENCE: tuple[str, ...] = (
+    "implication",
+    "participants",
+    "itinerary",
+    "purpose",
+    "background",
+    "overview",
+    "conclusion",
+    "finding",
+    "visit",
+)
+
+# What an item says when it is a lesson or a plan: the endings of Korean official prose
+# for "should", "needs", "to be reviewed", "will be pursued", "introduce".
+_LESSON_END = re.compile(
+    r"(?:(?:필요|검토|바람직|요망|시급)(?:함|하다|한|하겠음|할\s*것)?"
+    r"|(?:도입|추진|반영|마련|확대|강화|개선|건의|제안|정례화|제도화|조성|설치|지정|구축|보완|시행|전환)"
+    r"|해야\s*(?:함|한다|할\s*것)|할\s*것|할\s*필요|(?:추진|도입|시행)\s*예정|계획임|하겠음|하고자\s*함)"
+    r"\s*[.)\]]?\s*$"
+)
+_LESSON_PHRASE = re.compile(
+    r"할\s*필요가?\s*있|필요가?\s*있(?:음|다|을)|해야\s*(?:할|하겠|겠)|바란다|(?:으|하)면\s*좋겠"
+    r"|검토(?:가|를)?\s*(?:필요|하겠|할\s*계획)|(?:도입|적용)(?:을|를)?\s*(?:검토|추진|건의|제안)"
+    r"|(?:도입|적용|벤치마킹)(?:하|해)(?:야|면|는\s*방안)"
+)
+
+_SPACE = re.compile(r"\s+")
+
+
+def _squash(text: str) -> str:
+    return _SPACE.sub("", text)
+
+
+def heading_kind(title: str) -> str | None:
+    """The kind a heading's own words name, or None when they name none."""
+    t = _squash(title).lower()
+    for key in PRECEDENCE:
+        if any(w.lower() in t for w in BY_KEY[key].words):
+            return key
+    return None
+
+
+def kind_of(title: str, parent: str | None) -> str:
+    """The kind of what a heading introduces: its own words, else its parent's kind."""
+    own = heading_kind(title)
+    if own == "overview" and parent not in (None, "overview", "cover", "text"):
+        own = None  # a bare 개요 inside a visit is that visit's overview
+    return own or parent or "text"
+
+
+def says_lesson(text: str) -> bool:
+    """An item that says what to adopt or do: the content's evidence of an implication."""
+    body = text.strip()
+    if not body:
+        return False
+    last = re.split(r"(?<=[.다음함])\s+", body)[-1]
+    return bool(_LESSON_END.search(last) or _LESSON_PHRASE.search(body))
+
+
+def item_kind(kind: str, text: str) -> str:
+    """An item's kind: its block's, lifted to implication where the block's kind is open
+    and the item itself says what to adopt."""
+    return "implication" if BY_KEY[kind].open and says_lesson(text) else kind
