@@ -91,7 +91,7 @@ def make_chunks(blocks: list[Block]) -> list[Chunk]:
         for item in block.items:
             kind = item.kind or block.kind
             # An item with a kind of its own (a participants table) merges only with itself.
-            key = (kind, tuple(block.path[:2]), block.institution, id(item) if item.kind else None)
+            key = (kind, tuple(block.path[:2]), block.institution, id(item) if item.header is not None else None)
             for text, start, end in _pieces(item):
                 last = chunks[-1] if chunks else None
                 mergeable = last is not None and key == prev_key

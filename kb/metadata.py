@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 
 from kb.dates import parse_single, trip_dates
+from kb.issuer import issuer_of
 from kb.parse import Block, Parsed
 from kb.places import Gazetteer, Place
-from kb.textutil import squash
+from kb.textutil import HANGUL, squash
+from kb.travellers import count_in_line, count_in_prose
 
-ISSUER = re.compile(r"[가-힣]{1,10}(?:특별자치시|특별자치도|특별시|광역시|시|군|구|도)의회")
-DESTINATION = re.compile(r"(?:출장|방문)\s*(?:지역|국가|도시|국|지)\s*(?:및\s*도시)?\s*:\s*(?P<value>.+)")
-TRAVELLERS = re.compile(r"(?:출장|방문|참가)\s*(?:인원|자)\s*:\s*총\s*(?P<n>\d+)\s*명")
 VISIT_ENTRY = re.compile(r"\[\s*(?:기관|현장)?\s*방문\s*\d*\s*\]\s*(?P<name>.+)")
 DAY_START = re.compile(r"^\s*(?:제\s*\d+\s*일\s*)?(?P<m>\d{1,2})\s*[./]\s*(?P<d>\d{1,2})\.?\s*\(")
 VISIT_DATE = re.compile(r"일\s*시[^:：]{0,6}[:：]\s*(?P<value>.+)")
@@ -68,24 +66,51 @@ def _date(y: int, m: int, d: int) -> str | None:
         return None
 
 
-def title_of(text: str, issuer: str | None, year: str | None, places: list[Place]) -> str:
-    """The report's title line; failing that, one made from what is known."""
-    lines = [ln.strip() for ln in text.split("\n")]
-    candidates: Counter = Counter()
+_GENERIC_TITLE = re.compile(r"^(?:\d{4}년?도?)?(?:공무)?(?:국외|해외)?(?:출장|연수|여행|공무여행)*(?:결과)?보고서?$")
+_SUBTITLE_WRAP = re.compile(r"^\s*(?:[-–—~]\s*(?P<a>.+?)\s*[-–—~]|\((?P<b>.+)\)|<(?P<c>.+)>|「(?P<d>.+)」)\s*$")
+_DATE_LINE = re.compile(r"\d{4}\s*[.년]\s*\d{1,2}|^\s*\d{4}\s*$")
+
+
+def title_of(front: list[str], issuer: str | None, year: str | None, places: list[Place]) -> str:
+    """The report's title: a memo's 제목, or the cover's title line with its subtitle
+    when the title line alone names no trip ("2019 공무국외출장 결과보고서")."""
+    from kb.parse import clean_markup
+
+    lines = [re.sub(r"^#+\s*", "", clean_markup(ln)).strip() for ln in front]
+    for ln in lines:
+        m = re.match(r"^제\s*목\s*[:：]\s*(?P<v>.+)$", ln)
+        if m:
+            return m["v"].strip()
     for i, ln in enumerate(lines):
-        if "보고서" in ln and len(ln) <= 80 and not ln.startswith(("-", "□", "○")):
-            title = ln
-            prev = next((p for p in reversed(lines[:i]) if p), "")
-            if not re.search(r"\d{4}", ln) and re.match(r"\d{4}\s", prev) and len(prev) < 40:
-                title = f"{prev} {ln}"
-            candidates[re.sub(r"\s+", " ", title)] += 1
-    if candidates:
-        # Prefer a title naming the year, then the most repeated (running page headers).
-        return max(candidates, key=lambda t: (bool(re.search(r"\d{4}", t)), candidates[t], -len(t)))
+        if "보고" not in squash(ln) or len(ln) > 90 or re.match(r"^[-□○◦ㅇ•*]\s", ln) or "목차" in squash(ln):
+            continue
+        if not _GENERIC_TITLE.match(squash(ln)):
+            return re.sub(r"\s+", " ", ln)
+        subtitle = _subtitle(lines, i, issuer)
+        if subtitle:
+            m = re.match(r"^(\d{4}년?도?)\s*(.*)$", ln)
+            return f"{m[1]} {subtitle} {m[2]}" if m else f"{subtitle} {ln}"
+        return f"{year} {ln}" if year and not re.search(r"\d{4}", ln) else ln
     where = "·".join(p.name for p in places if p.kind == "city")
     country = next((p.country for p in places), "")
     parts = [year or "", issuer or "", f"{country} {where}".strip(), "공무국외출장 결과보고서"]
     return " ".join(p for p in parts if p)
+
+
+def _subtitle(lines: list[str], i: int, issuer: str | None) -> str | None:
+    """The line that names the trip next to a generic title line: a wrapped one
+    ("- … -", "( … )") first, else the nearest after it, else before it."""
+    near = [j for j in range(i + 1, min(i + 5, len(lines)))] + [j for j in range(i - 1, max(i - 4, -1), -1)]
+    candidates = []
+    for j in near:
+        ln = lines[j]
+        if not ln or _DATE_LINE.search(ln) or (issuer and squash(issuer) in squash(ln)):
+            continue
+        if len(re.findall(f"[{HANGUL}]", ln)) < 4:
+            continue
+        m = _SUBTITLE_WRAP.match(ln)
+        candidates.append((not m, j < i, abs(j - i), next(g for g in m.groups() if g) if m else ln))
+    return min(candidates)[3].strip() if candidates else None
 
 
 def participants_of(parsed: Parsed) -> list[Participant]:
@@ -207,18 +232,54 @@ def match_institution(name: str, institutions: list[Institution], gazetteer: Gaz
     return next((i for i in institutions if i.source == "itinerary" and i.key and i.key in key), None)
 
 
+DESTINATION_LABEL = re.compile(
+    r"^(?:출장|방문|연수|여행|견학)?(?:지|지역|국가|국|도시|장소|국가및도시|국및도시|지역및도시|대상국|목적지)$|^장소$|^목적지$"
+)
+_REGION_AFTER = ("주", "州", "省", "성")  # 온타리오주, 광둥성: a region, not the city
+
+
+def _label_value(line: str) -> tuple[str, str] | None:
+    m = re.search(r"[:：]", line)
+    if not m:
+        return None
+    label = re.sub(r"^[^가-힣A-Za-z]*(?:[가-하]\.|\d{1,2}[.)])?\s*", "", line[: m.start()])
+    return squash(label), line[m.end() :]
+
+
+def _foreign_places(text: str, gazetteer: Gazetteer) -> list[Place]:
+    found = []
+    for m in gazetteer.find(text):
+        after = text[m.start + len(m.alias) : m.start + len(m.alias) + 1]
+        if m.place.country_code != "KR" and after not in _REGION_AFTER:
+            found.append(m.place)
+    return _unique(found)
+
+
 def destinations_of(text: str, parsed: Parsed, gazetteer: Gazetteer) -> list[Place]:
-    """Places the trip went to: the 출장지역/출장국가 line, else the most-mentioned cities."""
-    for line in text.split("\n"):
-        m = DESTINATION.search(line)
-        if m:
-            found = _unique(x.place for x in gazetteer.find(m["value"]))
-            if found:
-                return found
+    """Places the trip went to: the destination line (출장지, 방문국가, 장소 …), else a
+    sentence of the trip's overview that says where it went, else the itinerary's
+    cities, else the cities the report mentions most."""
+    paras = _fact_paras(parsed)
+    for para in paras:
+        for line in para.split("\n"):
+            lv = _label_value(line)
+            if lv and DESTINATION_LABEL.match(lv[0]):
+                found = _foreign_places(lv[1], gazetteer)
+                if found:
+                    return found
+    for para in paras:
+        for sentence in re.split(r"(?<=[.다])\s+", para):
+            if re.search(r"방문|일원|출장|연수|다녀", sentence):
+                cities = [p for p in _foreign_places(sentence, gazetteer) if p.kind == "city"]
+                if cities:
+                    return cities
+    itinerary = "\n".join(_itinerary_lines(text, parsed))
+    cities = [p for p in _foreign_places(itinerary, gazetteer) if p.kind == "city"]
+    if cities:
+        return cities
     counts = gazetteer.count(text, kinds=("city",))
-    top = [pid for pid, n in counts.most_common(3) if n >= 3]
-    cities = [gazetteer.places[pid] for pid in top]
-    return _unique(cities)
+    top = [pid for pid, n in counts.most_common(3) if n >= 3 and gazetteer.places[pid].country_code != "KR"]
+    return _unique(gazetteer.places[pid] for pid in top)
 
 
 def _unique(places) -> list[Place]:
@@ -237,17 +298,50 @@ def purpose_of(blocks: list[Block]) -> str | None:
     return text or None
 
 
+# Where the trip's own facts are stated (not the visits, which count other people).
+FACT_KINDS = ("cover", "overview", "participants", "purpose", "itinerary", "text")
+
+
+def _fact_paras(parsed: Parsed) -> list[str]:
+    return [
+        p.text
+        for b in parsed.blocks
+        for it in b.items
+        if (it.kind or b.kind) in FACT_KINDS or b.kind in FACT_KINDS
+        for p in it.paras
+        if not p.table
+    ]
+
+
+def traveller_count(parsed: Parsed, participants: list[Participant]) -> int | None:
+    """A count line's number, else a sentence's, else the participant table's rows."""
+    paras = _fact_paras(parsed)
+    for text in paras:
+        for line in text.split("\n"):
+            n = count_in_line(re.sub(r"^\s*\S{1,3}\s+(?=\S+\s*[:：])", "", line)) or count_in_line(line)
+            if n:
+                return n
+    n = count_in_prose(" ".join(paras))
+    return n or (len(participants) or None)
+
+
+def front_lines(text: str, parsed: Parsed) -> list[str]:
+    """The cover or memo header (before the first heading) and the closing lines."""
+    lines = text.split("\n")
+    front = text[: parsed.front_end].split("\n") if parsed.has_headings else lines[:15]
+    return front[:40] + lines[-5:]
+
+
 def extract(text: str, parsed: Parsed, gazetteer: Gazetteer) -> Metadata:
     md = Metadata()
-    issuers = Counter(ISSUER.findall(text))
-    md.issuer = issuers.most_common(1)[0][0] if issuers else None
+    front = front_lines(text, parsed)
+    md.issuer, md.issuer_unit = issuer_of(text, front)
     md.trip_start, md.trip_end = trip_dates(text)
     year = int(md.trip_start[:4]) if md.trip_start else None
     md.destinations = destinations_of(text, parsed, gazetteer)
-    md.title = title_of(text, md.issuer, str(year) if year else None, md.destinations)
+    md.title = title_of(front, md.issuer, str(year) if year else None, md.destinations)
     md.participants = participants_of(parsed)
-    m = TRAVELLERS.search(text)
-    md.traveller_count = int(m["n"]) if m else (len(md.participants) or None)
+    md.traveller_count = traveller_count(parsed, md.participants)
     md.purpose = purpose_of(parsed.blocks)
     md.institutions = institutions_of(text, parsed, gazetteer, (md.trip_start, md.trip_end))
     return md

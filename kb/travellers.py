@@ -1,0 +1,75 @@
+"""How many people travelled, however a report says it: a count line ("출장인원 : 총 9명",
+"인원 : 4명", "3명 (항만물류과장 외 2명)", "의원 4명, 직원 1명", "의원 6명·직원 2명",
+"단장 외 5명"), a sentence ("… 등 모두 7명이 참여"), or only the rows of the participant
+table. Also the participants of an inline list ("출 장 자 : 교통정책과장 강민호, …").
+
+The order of evidence: a count line's total, then its parts summed, then a sentence's
+total, then the table's rows (the caller's fallback).
+"""
+
+from __future__ import annotations
+
+import re
+
+from kb.textutil import HANGUL, squash
+
+# Labels of a count line, compared without spaces ("출 장 자" -> "출장자").
+COUNT_LABELS = re.compile(
+    r"^(?:[-*•·○◦ㅇ□■◆◇▶▷►●◎※]|\d{1,2}[.)]|[가-하][.)]|\(\d{1,2}\))?"
+    r"(?:출장|연수|방문|참가|여행|파견|견학)?(?:인원|자|단|인원수|단구성|인원및명단|자명단|참가자|참석자|구성)(?:현황)?[:：]"
+)
+TOTAL = re.compile(r"(?:총|모두|전체|합계|계)\s*(\d{1,3})\s*명")
+PERSONS = re.compile(r"(\d{1,3})\s*명")
+OTHERS = re.compile(rf"[{HANGUL}A-Za-z]+\s*외\s*(\d{{1,3}})\s*(?:명|인)")
+PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]|（[^）]*）")
+PROSE = re.compile(
+    r"(?:모두|총|전체)\s*(\d{1,3})\s*명(?:이|의|으로|을|\s*(?:이|가)?\s*(?:참여|참가|출장|방문|연수|구성|함께))"
+)
+TRAVEL_WORDS = re.compile(r"참여|참가|출장|방문|연수|구성|다녀|일정|단장")
+
+
+def count_in_line(line: str) -> int | None:
+    """The traveller count a count line states, or None when ``line`` is not one."""
+    m = re.search(r"[:：]", line)
+    if not m or not COUNT_LABELS.match(squash(line[: m.start()]) + ":"):
+        return None
+    return count_in_value(line[m.end() :])
+
+
+def count_in_value(value: str) -> int | None:
+    """ "총 4명 (…)" -> 4; "의원 4명, 직원 1명" -> 5; "항만물류과장 외 2명" -> 3."""
+    outside = PARENS.sub(" ", value)
+    m = TOTAL.search(outside) or TOTAL.search(value)
+    if m:
+        return int(m.group(1))
+    others = OTHERS.search(outside)
+    numbers = [int(n) for n in PERSONS.findall(outside)]
+    if others and len(numbers) == 1:
+        return int(others.group(1)) + 1
+    if numbers:
+        return sum(numbers)
+    return None
+
+
+def count_in_prose(text: str) -> int | None:
+    """ "의원 5명과 직원 2명 등 모두 7명이 참여하였으며" -> 7."""
+    for sentence in re.split(r"(?<=[.다])\s+", text):
+        m = PROSE.search(sentence)
+        if m and TRAVEL_WORDS.search(sentence):
+            return int(m.group(1))
+    return None
+
+
+NAME = re.compile(rf"^[{HANGUL}]{{2,4}}$")
+
+
+def inline_participants(value: str) -> list[tuple[str, str | None]]:
+    """(name, position) pairs of an inline list: "교통정책과장 강민호, 대중교통팀장 석유나" ."""
+    out = []
+    for part in re.split(r"\s*[,，、/]\s*", PARENS.sub(" ", value)):
+        words = part.split()
+        if len(words) >= 2 and NAME.match(words[-1]):
+            out.append((words[-1], " ".join(words[:-1])))
+        elif len(words) == 1 and NAME.match(words[0]) and len(out) >= 1:
+            out.append((words[0], None))
+    return out if len(out) >= 2 else []
