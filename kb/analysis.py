@@ -80,7 +80,8 @@ class Analyzer:
             r["alias"]
             for r in db.query(
                 "select a.alias from place_aliases a join places p on p.id = a.place_id "
-                "where a.source != 'geonames' or p.kind = 'country' or p.population >= 1000000"
+                "where (a.source != 'geonames' or p.kind = 'country' or p.population >= 1000000) "
+                "and a.ambiguous < 2"  # not words that need evidence to be places (후에, 선전)
             )
         ]
         names += [r["name"] for r in db.query("select distinct name from institutions")]

@@ -97,7 +97,6 @@ KINDS: tuple[Kind, ...] = (
             "방문내용",
             "방문개요",
             "방문목적",
-            "기관방문",
             "기관현황",
             "기관개요",
             "연수내용",
@@ -106,7 +105,6 @@ KINDS: tuple[Kind, ...] = (
             "출장결과",
             "활동내용",
             "세부내용",
-            "현장방문",
             "siteVisit",
         ),
     ),
@@ -114,13 +112,13 @@ KINDS: tuple[Kind, ...] = (
         "purpose",
         "출장 목적",
         "why the trip was made: 출장목적, 추진과제",
-        ("출장목적", "연수목적", "방문취지", "출장배경", "연수배경", "추진배경", "출장과제", "추진과제", "목적"),
+        ("출장목적", "연수목적", "방문취지", "출장배경", "연수배경", "추진배경", "출장과제", "추진과제", "목적$"),
     ),
     Kind(
         "background",
         "배경 정보",
         "country and city overviews: 개황, 일반현황",
-        ("개황", "일반현황", "국가개요", "도시개요", "국가현황", "도시현황", "국가정보", "도시정보", "profile"),
+        ("개황", "일반현황", "국가개요", "도시개요", "시개요", "국개요", "국가현황", "도시현황", "국가정보", "도시정보", "profile"),
         discount=0.98,
     ),
     Kind(
@@ -195,9 +193,14 @@ def heading_kind(title: str) -> str | None:
     """The kind a heading's own words name, or None when they name none."""
     t = _squash(title).lower()
     for key in PRECEDENCE:
-        if any(w.lower() in t for w in BY_KEY[key].words):
+        if any(_names(w.lower(), t) for w in BY_KEY[key].words):
             return key
     return None
+
+
+def _names(word: str, title: str) -> bool:
+    """A heading word is found anywhere in the title; one ending in "$" must be all of it."""
+    return title == word[:-1] if word.endswith("$") else word in title
 
 
 def kind_of(title: str, parent: str | None) -> str:
@@ -205,6 +208,12 @@ def kind_of(title: str, parent: str | None) -> str:
     own = heading_kind(title)
     if own == "overview" and parent not in (None, "overview", "cover", "text"):
         own = None  # a bare 개요 inside a visit is that visit's overview
+    if parent in ("itinerary", "participants") and own in ("visit", "overview", "purpose"):
+        own = None  # a day's visit in the itinerary is still the itinerary
+    if parent in ("visit", "finding") and own == "purpose":
+        own = "visit"  # a visit's 방문목적 says what the visit was
+    if parent == "implication" and own == "conclusion":
+        own = None  # a 총평 under 결론 및 시사점 is one of its lessons
     return own or parent or "text"
 
 

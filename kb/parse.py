@@ -310,28 +310,42 @@ def _one_cell_table(lines: list[Line], cleaned: list[str], i: int, n: int) -> in
 
 
 def _space_table(lines: list[Line], cleaned: list[str], i: int) -> int:
-    """A table whose columns are aligned with spaces: cells cut at the header's column starts."""
+    """A table whose columns are aligned with spaces. Runs of spaces: cells are cut at the
+    header's column starts. Single spaces: cells are words, and rows are the lines that
+    start with a number (blank lines between rows are allowed)."""
     header = cleaned[i]
+    aligned = len(tables.space_cells(header)) >= 3
     starts = [m.start() for m in re.finditer(r"(?:(?<=\s\s)|^)(?=\S)", header)]
-    lines[i].type, lines[i].cells = "table", tables.space_cells(header)
+    lines[i].type = "table"
+    lines[i].cells = tables.space_cells(header) if aligned else header.split()
     j = i + 1
     while j < len(cleaned):
         row = cleaned[j]
         if not row.strip():
-            if j + 1 < len(cleaned) and cleaned[j + 1].strip() and len(tables.space_cells(cleaned[j + 1])) >= 2:
+            nxt = next((k for k in range(j + 1, min(j + 3, len(cleaned))) if cleaned[k].strip()), None)
+            if nxt is not None and _space_row(cleaned[nxt], aligned):
                 j += 1
                 continue
             break
-        found = list(re.finditer(r"\S+(?: \S+)*", row))
-        if len(found) < 2 or _marked(row.strip()) and len(found) < 2:
+        if not _space_row(row, aligned):
             break
-        cells = [""] * len(starts)
-        for m in found:
-            col = max((k for k, s in enumerate(starts) if s <= m.start() + 2), default=0)
-            cells[col] = f"{cells[col]} {m.group(0)}".strip()
+        if aligned:
+            cells = [""] * len(starts)
+            for m in re.finditer(r"\S+(?: \S+)*", row):
+                col = max((k for k, s in enumerate(starts) if s <= m.start() + 2), default=0)
+                cells[col] = f"{cells[col]} {m.group(0)}".strip()
+        else:
+            cells = row.split()
+        lines[j].start += len(row) - len(row.lstrip())
         lines[j].type, lines[j].cells = "table", cells
         j += 1
     return j
+
+
+def _space_row(row: str, aligned: bool) -> bool:
+    if aligned:
+        return len(tables.space_cells(row)) >= 2
+    return bool(re.match(r"^\s*\d{1,3}\s+\S+\s+\S+", row))
 
 
 @dataclass
@@ -419,16 +433,15 @@ class _Walker:
             return False
         if nxt.type == "table":
             return True
+        if line.family != "bold" and heading_kind(text) is None and reads_as_clause(text):
+            return False  # "…생산공장을" wraps onto the next line; "주요 시사점" heads it
         if nxt.type == "text":
-            # A continuation of this line (indented under its text) is not a body.
             continues = self.lines[i + 1].type == "text" and nxt.indent > line.indent and not line.family == "bold"
             return not continues and (heading_kind(text) is not None or len(short) <= 25 or line.family == "bold")
         if nxt.type != "mark" or nxt.strong or nxt.family == "bold":
             return False
         if nxt.family == line.family and abs(nxt.indent - line.indent) <= 1:
             return False  # a sibling: this is a list item
-        if nxt.symbol and line.symbol and nxt.indent <= line.indent:
-            return False
         return not any(n.family == nxt.family for n in self.kept_for(line, heading=True))
 
     def pop_for(self, line: Line, heading: bool) -> None:
@@ -475,6 +488,8 @@ class _Walker:
         title = collapse_spaced(_heading_title(line))
         parents = self.headings()
         parent_kind = parents[-1].kind if parents else None
+        if parent_kind == "background" and any(p.kind in ("visit", "finding") for p in parents[:-1]):
+            parent_kind = "visit"  # a city's overview inside the visits, then that city's visits
         kind = kind_of(title, parent_kind)
         node = _Node(line.family, line.indent, True, title, kind, strong=line.strong)
         if not parents and _display_number(line):
@@ -583,6 +598,15 @@ class _Walker:
                 self.stack.pop()
             self.new_item(100)
         self.item.paras.append(Para(line.content, line.start, line.end))
+
+
+_CLAUSE_TAGS = ("JKS", "JKO", "JX", "EC", "EF", "ETM")
+
+
+def reads_as_clause(text: str) -> bool:
+    """Whether a line reads as part of a sentence (a subject, an object, a verb) rather
+    than as a label: "…생산공장을" wraps onto the next line, "주요 시사점" heads it."""
+    return any(t.tag.startswith(_CLAUSE_TAGS) for t in kiwi().tokenize(text))
 
 
 def _display_number(line: Line) -> str:

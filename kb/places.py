@@ -102,7 +102,7 @@ TRUSTED = 0  # nothing: curated, user-added, country names, unmistakable gazette
 AMBIGUOUS = 1  # curated, another place's name too: the place's country named elsewhere in the text
 NAME = 2  # a short name of a minor place (바리, 게리, 상주): evidence, or its country named in the text
 NOUN = 3  # a common noun (예산, 기후, 구조, 선전): evidence, or Kiwi reading it as a proper noun in context
-WORD = 4  # a grammatical form (위해, 후에, 한다, 미리): explicit evidence only (suffix, gloss, neighbours)
+WORD = 4  # a grammatical form (위해, 후에, 한다, 미리; also 둥관, which Kiwi splits): evidence
 
 # A two-syllable gazetteer name this populous, or a capital, is a known destination.
 WELL_KNOWN = 500_000
@@ -252,7 +252,9 @@ def _levels(aliases: list[str], well_known: set[str]) -> dict[str, int]:
     """How much evidence each Hangul gazetteer alias needs, from Kiwi's reading of it
     alone: common nouns (예산, 브랜드) and grammatical forms (위해, 후에) need evidence,
     and so does any two-syllable name that is not a known destination (바리, 게리),
-    since short syllable pairs turn up inside ordinary text."""
+    since short syllable pairs turn up inside ordinary text. (Kiwi also splits some
+    names it does not know into grammatical pieces, 둥관 or 싼야: they need evidence too,
+    which a country name before them gives.)"""
     from kb.textutil import kiwi
 
     out: dict[str, int] = {}
@@ -497,8 +499,8 @@ class Gazetteer:
         Weak aliases (common words such as 예산, 기후, 위해) count only with evidence
         in the text, see :meth:`_evidence`. ``evidence=True`` says the text itself is
         a list of places, such as the value of a 출장지역 line or an itinerary's place
-        column, so that there a common noun is taken for the place it names (a
-        grammatical form such as 위해 still needs a suffix or a gloss).
+        column, so that there every alias is taken for the place it names; do not pass
+        it for prose, where 위해 and 예산 are words.
         """
         low = text.lower()
         raw: list[Mention] = []
@@ -580,7 +582,7 @@ class Gazetteer:
             return self.level(m.alias)
         key = fold(m.alias)
         lv = max((self.level(a) for a in self.names(m.place.id) if fold(a) == key), default=TRUSTED)
-        return max(lv, NOUN) if _syllables(m.alias) <= 2 else lv
+        return max(lv, NOUN) if _hangul(m.alias) and _syllables(m.alias) <= 2 else lv
 
     def _country_names(self) -> dict[str, list[str]]:
         """Trusted aliases of each country, by country code (built on first use)."""
@@ -599,20 +601,23 @@ class Gazetteer:
     def _evidence(self, text, low, raw, k, lv, evidence, countries, country_names, kiwi_cache) -> str | None:
         """Why weak mention ``raw[k]`` is a place here, or None. Cheap checks first:
 
-        - line: the caller says the text is a list of places (not for grammatical forms);
+        - line: the caller says the text is a list of places;
         - suffix: 시/현/市 follows (기후현, 위해시), then a particle or 정부/청/의회;
         - gloss: a Latin or Chinese name of the same place in brackets next to it
           (기후(Gifu), 위해(威海), or Gifu(기후));
         - country: its country's name just before it (중국 위해, 이탈리아 바리), not for
-          common nouns, which follow a country name as often as not (일본 기후 변화);
+          a common noun, which follows a country name as often as not (일본 기후 변화),
+          while a grammatical form would take a particle (중국을 위해);
         - list: it stands in a list or route with another place (인천→기후, 지룽·가오슝);
         - named: (short names of minor foreign places only) its country is named
           elsewhere in the text;
-        - kiwi: (common nouns only) Kiwi reads it as a proper noun in its sentence.
+        - kiwi: (common nouns only) Kiwi reads it as a proper noun in its sentence,
+          after another proper noun or before a case particle (중국 선전에서; a table
+          cell "| 예산 |" can read as a proper noun too).
         """
         m = raw[k]
         start, end = m.start, m.start + len(m.alias)
-        if evidence and lv <= NOUN:
+        if evidence:
             return "line"
         if self._suffix_follows(low, end):
             return "suffix"
@@ -680,7 +685,8 @@ class Gazetteer:
 
     @staticmethod
     def _kiwi_proper(text: str, start: int, end: int, cache: dict) -> bool:
-        """Whether Kiwi, reading the line around it, takes text[start:end] for a proper noun."""
+        """Whether Kiwi, reading the line around it, takes text[start:end] for a proper
+        noun, one that follows another or takes a case particle (에, 에서, 으로)."""
         from kb.textutil import kiwi
 
         lo = max(text.rfind("\n", 0, start) + 1, start - 100)
@@ -689,9 +695,14 @@ class Gazetteer:
         if (lo, hi) not in cache:
             with _KIWI_LOCK:
                 cache[(lo, hi)] = kiwi().tokenize(text[lo:hi])
-        for t in cache[(lo, hi)]:
+        tokens = cache[(lo, hi)]
+        for k, t in enumerate(tokens):
             if t.start == start - lo:
-                return t.tag == "NNP" and t.len == end - start
+                if t.tag != "NNP" or t.len != end - start:
+                    return False
+                before = tokens[k - 1] if k else None
+                after = tokens[k + 1] if k + 1 < len(tokens) else None
+                return bool((before and before.tag == "NNP") or (after and after.tag == "JKB"))
         return False
 
     def _boundary_ok(
@@ -714,6 +725,9 @@ class Gazetteer:
         # A two-syllable Hangul name glued to more Hangul is usually part of another
         # word ("시엔타오", "세부정책"), unless what follows is a suffix or particle.
         if not curated and length <= 2 and _HANGUL.match(last) and _HANGUL.match(after) and after not in SUFFIXES:
+            return False
+        # A gazetteer name glued to a number is part of a name or code: 코로나19, 비전2030.
+        if not curated and _HANGUL.match(last) and after.isdigit():
             return False
         if last.isascii() and last.isalnum() and after.isascii() and after.isalnum():
             return False

@@ -68,8 +68,13 @@ def header_score(cells: list[str]) -> int:
 
 
 def is_space_header(line: str) -> bool:
+    """A header row whose columns are separated by spaces: runs of them, or single
+    spaces when every word is a header word ("연번 소속 직위 성명 성별 비고")."""
     cells = space_cells(line)
-    return len(cells) >= 3 and header_score(cells) >= max(2, len(cells) - 1)
+    if len(cells) >= 3 and header_score(cells) >= max(2, len(cells) - 1):
+        return True
+    words = line.split()
+    return len(words) >= 3 and header_score(words) == len(words) and squash(words[0]) in HEADER_WORDS
 
 
 def one_cell_header(lines: list[str], i: int) -> int:
