@@ -84,14 +84,15 @@ def _pieces(item: Item) -> list[tuple[str, int, int]]:
 
 def make_chunks(blocks: list[Block]) -> list[Chunk]:
     """Chunks in document order. Neighbouring pieces merge while the first is short,
-    they share kind, item kind, section and level-one heading, and the sum fits."""
+    they share kind, heading path and institution (a heading's words are never lost to
+    a merge), and the sum fits."""
     chunks: list[Chunk] = []
     prev_key = None
     for block in blocks:
         for item in block.items:
             kind = item.kind or block.kind
             # An item with a kind of its own (a participants table) merges only with itself.
-            key = (kind, tuple(block.path[:2]), block.institution, id(item) if item.header is not None else None)
+            key = (kind, tuple(block.path), block.institution, id(item) if item.header is not None else None)
             for text, start, end in _pieces(item):
                 last = chunks[-1] if chunks else None
                 mergeable = last is not None and key == prev_key
@@ -103,19 +104,9 @@ def make_chunks(blocks: list[Block]) -> list[Chunk]:
                 if mergeable and fits:
                     last.text += "\n" + text
                     last.end = end
-                    last.section = _common_prefix(last.section, block.path)
                 else:
                     chunks.append(
                         Chunk(kind, list(block.path), text, start, end, block.institution, block.place_context)
                     )
                 prev_key = key
     return chunks
-
-
-def _common_prefix(a: list[str], b: list[str]) -> list[str]:
-    out = []
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        out.append(x)
-    return out

@@ -19,7 +19,7 @@ _BODY = rf"[{HANGUL}]{{1,8}}?(?:특별자치시|특별자치도|특별시|광역
 _UNIT_WORD = rf"[{HANGUL}·]{{1,14}}(?:과|국|실|단|관|팀|본부|사무국|사무과|위원회|사업소|센터|담당관)"
 COUNCIL = re.compile(rf"(?<![{HANGUL}])(?P<body>{_BODY})\s*의회(?![{HANGUL}])")
 COUNCIL_UNIT = re.compile(rf"의회\s*(?P<unit>{_UNIT_WORD})(?![{HANGUL}])")
-UNIT_LINE = re.compile(rf"^\s*(?P<unit>의회사무[국과]|{_UNIT_WORD})\s*$")
+UNIT_LINE = re.compile(rf"^\s*\(?\s*(?P<unit>의회사무[국과]|{_UNIT_WORD})\s*\)?\s*$")
 EXECUTIVE = re.compile(
     rf"(?<![{HANGUL}])(?P<body>{_BODY})(?:\s*청)?\s+(?P<unit>{_UNIT_WORD}(?:\s+{_UNIT_WORD})?)(?![{HANGUL}])"
 )
@@ -78,7 +78,7 @@ def _unit(unit: str) -> str:
 
 def _council_unit(lines: list[str]) -> str | None:
     """ "다온시의회 문화복지위원회", or a line of its own: "의회사무국"."""
-    for pattern in (COUNCIL_UNIT, UNIT_LINE):
+    for pattern in (UNIT_LINE, COUNCIL_UNIT):
         for ln in lines:
             m = pattern.search(ln)
             if m:

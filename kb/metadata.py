@@ -81,11 +81,15 @@ def title_of(front: list[str], issuer: str | None, year: str | None, places: lis
         m = re.match(r"^제\s*목\s*[:：]\s*(?P<v>.+)$", ln)
         if m:
             return m["v"].strip()
-    for i, ln in enumerate(lines):
-        if "보고" not in squash(ln) or len(ln) > 90 or re.match(r"^[-□○◦ㅇ•*]\s", ln) or "목차" in squash(ln):
-            continue
-        if not _GENERIC_TITLE.match(squash(ln)):
-            return re.sub(r"\s+", " ", ln)
+    candidates = [
+        (i, ln)
+        for i, ln in enumerate(lines)
+        if "보고" in squash(ln) and len(ln) <= 90 and not re.match(r"^[-□○◦ㅇ•*]\s", ln) and "목차" not in squash(ln)
+    ]
+    named = [ln for _, ln in candidates if not _GENERIC_TITLE.match(squash(ln))]
+    if named:  # one that names the year too, if any
+        return re.sub(r"\s+", " ", max(named, key=lambda t: bool(re.search(r"\d{4}", t))))
+    for i, ln in candidates:
         subtitle = _subtitle(lines, i, issuer)
         if subtitle:
             m = re.match(r"^(\d{4}년?도?)\s*(.*)$", ln)
@@ -329,7 +333,7 @@ def front_lines(text: str, parsed: Parsed) -> list[str]:
     """The cover or memo header (before the first heading) and the closing lines."""
     lines = text.split("\n")
     front = text[: parsed.front_end].split("\n") if parsed.has_headings else lines[:15]
-    return front[:40] + lines[-5:]
+    return front[:80] + lines[-5:]
 
 
 def extract(text: str, parsed: Parsed, gazetteer: Gazetteer) -> Metadata:

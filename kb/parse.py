@@ -81,7 +81,7 @@ _ACTIVITY = re.compile(
 class Line:
     start: int  # character offsets of the line in the source text
     end: int
-    type: str  # blank, skip (no text: rules, borders, images), toc, table, mark, text
+    type: str  # blank, skip (no text: rules, borders, images), toc, table, mark, heading, text
     content: str = ""  # text without numbering, markup or tags
     family: str = ""  # a marked line's numbering family: "roman", "1.", "가)", "□", "#2", ...
     number: str = ""  # the numbering as written: "Ⅲ", "2-1", "가"
@@ -252,7 +252,8 @@ def classify(text: str) -> list[Line]:
 
 def _mark_toc(cleaned: list[str], lines: list[Line]) -> None:
     """Lines of a table of contents: after 목차 (or 목 차 / CONTENTS), up to a run of blank
-    lines or the first entry's heading seen again."""
+    lines, a line no table of contents has (a sentence, a long line), or the first
+    entry's heading seen again."""
     i = 0
     while i < len(cleaned):
         word = squash(cleaned[i]).lower()
@@ -273,8 +274,8 @@ def _mark_toc(cleaned: list[str], lines: list[Line]) -> None:
                     break
                 j += 1
                 continue
-            entry = squash(_TOC_TAIL.sub("", s))
-            if first is not None and (entry == first or len(s) > 70) and blanks:
+            entry = _toc_key(s)
+            if first is not None and (entry == first or len(s) > 70 or ends_sentence(s)):
                 break
             if first is None:
                 first = entry
@@ -284,6 +285,11 @@ def _mark_toc(cleaned: list[str], lines: list[Line]) -> None:
             if cleaned[k].strip():
                 lines[k].type, lines[k].content = "toc", cleaned[k].strip()
         i = j
+
+
+def _toc_key(line: str) -> str:
+    """An entry or heading reduced to its letters: "I. 출장 개요\t2" and "I 출 장 개 요" agree."""
+    return re.sub(r"\W", "", _TOC_TAIL.sub("", line))
 
 
 def _one_cell_table(lines: list[Line], cleaned: list[str], i: int, n: int) -> int:
@@ -361,6 +367,8 @@ class _Node:
     item: Item | None = None
     open: bool = False
     strong: bool = False
+    line: Line | None = None  # a heading's own line
+    used: bool = False  # a heading with content below it (else its line is kept as text)
 
     def sibling_symbol(self, line: Line) -> bool:
         """A symbol item at the same indentation as this open symbol item is its sibling."""
@@ -400,6 +408,8 @@ class _Walker:
             is_open = BY_KEY[kind].open or (hs[-1].open if hs else False)
             self.block = Block(path, kind, institution, context, open=is_open)
             self.blocks.append(self.block)
+            for n in hs:
+                n.used = True
         return self.block
 
     def new_item(self, depth: int) -> Item:
@@ -446,10 +456,20 @@ class _Walker:
 
     def pop_for(self, line: Line, heading: bool) -> None:
         """Close what ``line`` ends: deeper nodes, and the open node of its own family."""
-        kept = len(self.kept_for(line, heading))
-        if any(n.heading for n in self.stack[kept:]):
+        self.close(len(self.kept_for(line, heading)))
+
+    def close(self, kept: int) -> None:
+        """Close the open nodes above ``kept``. A heading with nothing under it (the last
+        line of a report, "붙임") is not lost: its line becomes text where it stood."""
+        closed = self.stack[kept:]
+        if any(n.heading for n in closed):
             self.block = self.item = None  # the heading path changes
         del self.stack[kept:]
+        for node in closed:
+            if node.heading and not node.used and node.line is not None:
+                node.line.type = "text"
+                self.new_item(100).paras.append(Para(node.line.content, node.line.start, node.line.end))
+                self.block = self.item = None
 
     def kept_for(self, line: Line, heading: bool) -> list[_Node]:
         """The open nodes that stay open when ``line`` comes."""
@@ -491,7 +511,8 @@ class _Walker:
         if parent_kind == "background" and any(p.kind in ("visit", "finding") for p in parents[:-1]):
             parent_kind = "visit"  # a city's overview inside the visits, then that city's visits
         kind = kind_of(title, parent_kind)
-        node = _Node(line.family, line.indent, True, title, kind, strong=line.strong)
+        line.type = "heading"
+        node = _Node(line.family, line.indent, True, title, kind, strong=line.strong, line=line)
         if not parents and _display_number(line):
             node.title = f"{_display_number(line)} {title}"
         node.open = kind == "finding" and any(p.kind == "implication" for p in parents)
@@ -519,15 +540,11 @@ class _Walker:
     # -- the walk --------------------------------------------------------------
     def walk(self) -> list[Block]:
         self._any_heading = any(ln.type == "mark" and ln.strong for ln in self.lines)
-        skip_next = False
         for i, line in enumerate(self.lines):
-            if skip_next and line.type == "text":
-                skip_next = False
-                continue
             if line.type == "blank":
                 self.blank_before = True
                 continue
-            if line.type == "skip":
+            if line.type in ("skip", "heading"):
                 continue
             if line.type == "toc":
                 self.toc(line)
@@ -536,7 +553,7 @@ class _Walker:
                     nxt = self.next_line(i)  # the numeral alone; its title on the next line
                     if nxt is not None and nxt.type == "text" and len(nxt.content) <= 40:
                         line.content = nxt.content
-                        skip_next = True
+                        nxt.type = "heading"  # read as part of the numeral's heading
                 if not self.seen_heading and _is_document_title(line):
                     self.text(line)
                 elif self.is_heading(i, line):
@@ -548,6 +565,7 @@ class _Walker:
             else:
                 self.text(line)
             self.blank_before = False
+        self.close(0)
         for block in self.blocks:
             if self.seen_heading and not block.path:
                 block.kind, block.open = "cover", False  # front matter before the first heading

@@ -79,15 +79,15 @@ COUNTRIES = {
 # short forms, Korean readings of Chinese characters (북경, 상해, 천진, 동경), older
 # romanisations and typos. Spelling variants that :func:`fold` already joins
 # (타이페이, 쮜리히, 텐진) need no entry. "ambiguous" aliases are also other places'
-# names (충청 is a Korean region) and count only where the text already mentions the
-# place's country by an unambiguous name.
+# names (충청 is a Korean region) or words (상해, injury) and count only where the text
+# already mentions the place's country by an unambiguous name.
 CURATED: dict[tuple[str, str], dict] = {
     ("CN", "Chongqing"): {"aliases": ["충칭", "충칭시", "重庆市"], "ambiguous": ["충청"]},
     ("CN", "Guiyang"): {"aliases": ["구이양", "구이양시", "귀양", "귀양시", "貴陽", "贵阳"]},
     ("CN", "Chengdu"): {"aliases": ["청두", "청두시", "成都"], "ambiguous": ["성도"]},
     ("CN", "Beijing"): {"aliases": ["베이징", "북경"]},
-    ("CN", "Shanghai"): {"aliases": ["상하이", "상해"]},
-    ("CN", "Tianjin"): {"aliases": ["톈진", "천진"]},
+    ("CN", "Shanghai"): {"aliases": ["상하이"], "ambiguous": ["상해"]},  # also 傷害, injury (상해보험)
+    ("CN", "Tianjin"): {"aliases": ["톈진"], "ambiguous": ["천진"]},  # also 天眞, innocence
     ("CN", "Nanjing"): {"aliases": ["난징", "남경"]},
     ("CN", "Hangzhou"): {"aliases": ["항저우", "항주"]},
     ("CN", "Shenzhen"): {"aliases": ["심천"]},  # 선전 alone is also "propaganda"
