@@ -12,7 +12,7 @@ from kb.issuer import issuer_of
 from kb.parse import Block, Parsed
 from kb.places import Gazetteer, Place
 from kb.textutil import HANGUL, squash
-from kb.travellers import count_in_line, count_in_prose
+from kb.travellers import count_in_line, count_in_prose, inline_participants
 
 VISIT_ENTRY = re.compile(r"\[\s*(?:기관|현장)?\s*방문\s*\d*\s*\]\s*(?P<name>.+)")
 DAY_START = re.compile(r"^\s*(?:제\s*\d+\s*일\s*)?(?P<m>\d{1,2})\s*[./]\s*(?P<d>\d{1,2})\.?\s*\(")
@@ -76,7 +76,7 @@ def title_of(front: list[str], issuer: str | None, year: str | None, places: lis
     when the title line alone names no trip ("2019 공무국외출장 결과보고서")."""
     from kb.parse import clean_markup
 
-    lines = [re.sub(r"^#+\s*", "", clean_markup(ln)).strip() for ln in front]
+    lines = [re.sub(r"^#+\s*", "", clean_markup(ln, tags=False)).strip() for ln in front]
     for ln in lines:
         m = re.match(r"^제\s*목\s*[:：]\s*(?P<v>.+)$", ln)
         if m:
@@ -175,8 +175,29 @@ def _itinerary_lines(text: str, parsed: Parsed) -> list[str]:
     return [ln for a, b in spans for ln in text[a:b].split("\n")]
 
 
+def split_institutions(name: str) -> list[str]:
+    """One visit heading may name several institutions: "탈린시청 및 탈린 중앙도서관",
+    "Portland Bureau of Transportation (PBOT) & BIKETOWN" (not inside parentheses)."""
+    parts, depth, start = [], 0, 0
+    for m in re.finditer(r"[()（）]|\s+(?:및|&|／|/)\s+", name):
+        token = m.group(0)
+        if token in "(（":
+            depth += 1
+        elif token in ")）":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            parts.append(name[start : m.start()])
+            start = m.end()
+    parts.append(name[start:])
+    return [p.strip() for p in parts if len(squash(p)) >= 2]
+
+
 def institutions_of(
-    text: str, parsed: Parsed, gazetteer: Gazetteer, trip: tuple[str | None, str | None]
+    text: str,
+    parsed: Parsed,
+    gazetteer: Gazetteer,
+    trip: tuple[str | None, str | None],
+    destinations: list[Place],
 ) -> list[Institution]:
     """Visited institutions: itinerary entries "[기관방문 N] NAME" under their day, then
     visit headings not already listed, dated by their 일시 line or the itinerary."""
@@ -203,12 +224,12 @@ def institutions_of(
             place = cities[-1]
         day_lines.append((day, squash(line)))
 
+    dest_ids = {p.id for p in destinations}
+    seen_blocks: set[str] = set()
     for block in parsed.blocks:
-        if not block.institution:
+        if not block.institution or block.institution in seen_blocks:
             continue
-        key = institution_key(block.institution, gazetteer)
-        if any(i.key == key for i in out) or any(i.source == "itinerary" and i.key and i.key in key for i in out):
-            continue
+        seen_blocks.add(block.institution)
         date = None
         for item in block.items:
             for para in item.paras:
@@ -218,13 +239,19 @@ def institutions_of(
                     break
             if date:
                 break
-        if not date:
+        whole = [x.place for x in gazetteer.find(block.institution) if x.place.id in dest_ids and x.place.kind == "city"]
+        for name in split_institutions(block.institution):
+            key = institution_key(name, gazetteer)
+            listed = any(i.key == key or (i.source == "itinerary" and i.key and i.key in key) for i in out)
+            if listed or gazetteer.lookup(name) is not None:  # already listed, or only a place's name
+                continue
             grams = _bigrams(re.sub(r"^\d{4}", "", key))
             scored = [(len(grams & _bigrams(ln)) / len(grams), d) for d, ln in day_lines if d and grams]
             best = max(scored, default=(0, None))
-            date = best[1] if best[0] >= 0.7 else None
-        named = [x.place for x in gazetteer.find(block.institution) if x.place.kind == "city"]
-        out.append(Institution(block.institution, date, named[0] if named else None, "section", key))
+            when = date or (best[1] if best[0] >= 0.7 else None)
+            named = [x.place for x in gazetteer.find(name) if x.place.id in dest_ids and x.place.kind == "city"]
+            city = named[0] if named else whole[0] if whole else None
+            out.append(Institution(name, when, city, "section", key))
     return out
 
 
@@ -233,7 +260,8 @@ def match_institution(name: str, institutions: list[Institution], gazetteer: Gaz
     exact = [i for i in institutions if i.key == key]
     if exact:
         return exact[0]
-    return next((i for i in institutions if i.source == "itinerary" and i.key and i.key in key), None)
+    # a heading naming several ("탈린시청 및 탈린 중앙도서관"): the first it names
+    return next((i for i in institutions if i.key and i.key in key), None)
 
 
 DESTINATION_LABEL = re.compile(
@@ -317,6 +345,21 @@ def _fact_paras(parsed: Parsed) -> list[str]:
     ]
 
 
+PARTICIPANT_LABEL = re.compile(r"^(?:출장|연수|방문|참가)?(?:자|단|자명단|명단|참가자|참석자)$")
+
+
+def listed_participants(parsed: Parsed) -> list[Participant]:
+    """Participants named in a line rather than a table: "출 장 자 : 교통정책과장 강민호, …"."""
+    for para in _fact_paras(parsed):
+        for line in para.split("\n"):
+            lv = _label_value(line)
+            if lv and PARTICIPANT_LABEL.match(lv[0]):
+                people = inline_participants(lv[1])
+                if people:
+                    return [Participant(k + 1, name, position) for k, (name, position) in enumerate(people)]
+    return []
+
+
 def traveller_count(parsed: Parsed, participants: list[Participant]) -> int | None:
     """A count line's number, else a sentence's, else the participant table's rows."""
     paras = _fact_paras(parsed)
@@ -344,8 +387,8 @@ def extract(text: str, parsed: Parsed, gazetteer: Gazetteer) -> Metadata:
     year = int(md.trip_start[:4]) if md.trip_start else None
     md.destinations = destinations_of(text, parsed, gazetteer)
     md.title = title_of(front, md.issuer, str(year) if year else None, md.destinations)
-    md.participants = participants_of(parsed)
+    md.participants = participants_of(parsed) or listed_participants(parsed)
     md.traveller_count = traveller_count(parsed, md.participants)
     md.purpose = purpose_of(parsed.blocks)
-    md.institutions = institutions_of(text, parsed, gazetteer, (md.trip_start, md.trip_end))
+    md.institutions = institutions_of(text, parsed, gazetteer, (md.trip_start, md.trip_end), md.destinations)
     return md

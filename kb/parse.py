@@ -90,7 +90,7 @@ class Line:
 
     @property
     def strong(self) -> bool:
-        return self.family in ("roman", "chapter", "part", "【】", "section", "glyph") or self.family.startswith("#")
+        return self.family in ("roman", "chapter", "part", "【】", "【】+", "section", "glyph") or self.family.startswith("#")
 
     @property
     def symbol(self) -> bool:
@@ -150,8 +150,9 @@ def collapse_spaced(s: str) -> str:
     return re.sub(rf"(?<![{HANGUL}])(?:[{HANGUL}] +){{1,}}[{HANGUL}](?![{HANGUL}])", fix, s)
 
 
-def clean_markup(s: str) -> str:
-    """A line without Markdown escapes, images, bold markers, quote marks or HTML tags."""
+def clean_markup(s: str, tags: bool = True) -> str:
+    """A line without Markdown escapes, images, bold markers, quote marks or (unless
+    ``tags`` is false) HTML tags."""
     if "\\" in s:
         s = _MD_ESCAPE.sub(r"\1", s)
     if "![" in s:
@@ -159,7 +160,7 @@ def clean_markup(s: str) -> str:
     if "**" in s or "__" in s:
         s = _MD_BOLD.sub(r"\2", s)
     s = re.sub(r"^(\s*)>\s?", r"\1", s)
-    return strip_tags(s).replace("\u00a0", " ")
+    return (strip_tags(s) if tags else s).replace("\u00a0", " ")
 
 
 def _indent(raw: str) -> int:
@@ -186,14 +187,13 @@ def _marked(raw: str) -> tuple[str, str, str] | None:
         tok, rest = m.group("tok"), m.group("rest").strip()
         if family == "#":
             return f"#{len(tok)}", tok, rest
+        if family == "【】" and rest:
+            return "【】+", tok, rest  # "【방문 1】 기관명": another family than a whole-line 【 개요 】
         if family == "roman":
             if tok not in ROMAN and tok not in UNICODE_ROMAN:
                 continue
             return family, UNICODE_ROMAN[ROMAN[tok] - 1] if tok in ROMAN else tok, rest
         return family, tok, rest
-    m = _BOLD_LINE.match(s)
-    if m and len(squash(m.group("rest"))) <= 40:
-        return "bold", "", m.group("rest").strip()
     m = _SYMBOL.match(s)
     if m:
         tok = m.group("tok")
@@ -240,7 +240,8 @@ def classify(text: str) -> list[Line]:
         if tables.is_space_header(clean):
             i = _space_table(lines, cleaned, i)
             continue
-        marked = _marked(clean)
+        bold = _BOLD_LINE.match(raw)
+        marked = ("bold", "", bold.group("rest").strip()) if bold and len(squash(bold["rest"])) <= 40 else _marked(clean)
         if marked:
             ln.type, (ln.family, ln.number, ln.content) = "mark", marked
             ln.content = ln.content.strip()
@@ -321,7 +322,7 @@ def _space_table(lines: list[Line], cleaned: list[str], i: int) -> int:
     start with a number (blank lines between rows are allowed)."""
     header = cleaned[i]
     aligned = len(tables.space_cells(header)) >= 3
-    starts = [m.start() for m in re.finditer(r"(?:(?<=\s\s)|^)(?=\S)", header)]
+    starts = [col for col, _ in tables.aligned_cells(header)]
     lines[i].type = "table"
     lines[i].cells = tables.space_cells(header) if aligned else header.split()
     j = i + 1
@@ -337,9 +338,9 @@ def _space_table(lines: list[Line], cleaned: list[str], i: int) -> int:
             break
         if aligned:
             cells = [""] * len(starts)
-            for m in re.finditer(r"\S+(?: \S+)*", row):
-                col = max((k for k, s in enumerate(starts) if s <= m.start() + 2), default=0)
-                cells[col] = f"{cells[col]} {m.group(0)}".strip()
+            for start, cell in tables.aligned_cells(row):
+                col = max((k for k, s in enumerate(starts) if s <= start + 2), default=0)
+                cells[col] = f"{cells[col]} {cell}".strip()
         else:
             cells = row.split()
         lines[j].start += len(row) - len(row.lstrip())
@@ -389,6 +390,7 @@ class _Walker:
         self.seen_heading = False
         self.front_end = 0
         self.blank_before = False
+        self.last_text: Line | None = None  # the plain line just before, if it was one
 
     # -- context -------------------------------------------------------------
     def headings(self) -> list[_Node]:
@@ -448,7 +450,7 @@ class _Walker:
         if nxt.type == "text":
             continues = self.lines[i + 1].type == "text" and nxt.indent > line.indent and not line.family == "bold"
             return not continues and (heading_kind(text) is not None or len(short) <= 25 or line.family == "bold")
-        if nxt.type != "mark" or nxt.strong or nxt.family == "bold":
+        if nxt.type != "mark" or nxt.strong:
             return False
         if nxt.family == line.family and abs(nxt.indent - line.indent) <= 1:
             return False  # a sibling: this is a list item
@@ -554,7 +556,7 @@ class _Walker:
                     if nxt is not None and nxt.type == "text" and len(nxt.content) <= 40:
                         line.content = nxt.content
                         nxt.type = "heading"  # read as part of the numeral's heading
-                if not self.seen_heading and _is_document_title(line):
+                if not self.seen_heading and (_is_document_title(line) or line.family == "bold"):
                     self.text(line)
                 elif self.is_heading(i, line):
                     self.open_heading(line)
@@ -564,6 +566,8 @@ class _Walker:
                 self.table(line)
             else:
                 self.text(line)
+            if line.type != "text":
+                self.last_text = None
             self.blank_before = False
         self.close(0)
         for block in self.blocks:
@@ -607,7 +611,10 @@ class _Walker:
         item = self.item
         last = item.paras[-1] if item and item.paras else None
         row = bool(_ROW_START.match(line.content) or _COLUMN_GAP.search(line.content) or _FIELD.match(line.content))
-        if last is not None and not last.table and not row and not ends_sentence(last.text):
+        # a first line indented deeper than the plain line before it starts a paragraph
+        indented = self.last_text is not None and line.indent > self.last_text.indent
+        self.last_text = line
+        if last is not None and not last.table and not row and not indented and not ends_sentence(last.text):
             last.text = join_lines(last.text, line.content)
             last.end = line.end
             return
@@ -658,8 +665,9 @@ def _label_heading(text: str) -> bool:
 def _heading_title(line: Line) -> str:
     text = line.content
     if line.family == "【】":
-        text = f"{line.number} {text}".strip() if not text else text
-        text = re.sub(r"^(?:방문|기관|현장)\s*\d*\s*", "", text) if line.content else text
+        text = line.number
+    elif line.family == "【】+":
+        text = re.sub(r"^(?:방문|기관|현장)\s*\d*\s*", "", text)
     if _label_heading(text):
         text = _INLINE_LABEL.match(text).group("value")
     if line.symbol or line.family == "bold":

@@ -19,45 +19,21 @@ from pathlib import Path
 import numpy as np
 import sqlite_utils
 
-from kb import fulltext
+from kb import fulltext, kinds
 from kb.analysis import ENGLISH_STOP, Analyzer, QueryError
 from kb.cache import per_file
 from kb.places import Gazetteer
 from kb.vectors import cached_index, embedder_for
 
 MODES = ("hybrid", "fts", "semantic")
-KINDS = (
-    "finding",
-    "implication",
-    "conclusion",
-    "visit",
-    "purpose",
-    "overview",
-    "background",
-    "itinerary",
-    "participants",
-    "cover",
-    "text",
-)
+KINDS = kinds.KEYS
 # When two results score the same, lessons come first, then facts, then lists.
-KIND_ORDER = (
-    "finding",
-    "implication",
-    "conclusion",
-    "text",
-    "visit",
-    "purpose",
-    "background",
-    "overview",
-    "itinerary",
-    "participants",
-    "cover",
-)
-TIE_BREAK = {k: 1e-7 * (len(KIND_ORDER) - i) for i, k in enumerate(KIND_ORDER)}
-# Logistics (itinerary, participant lists, cover, overview) repeat the names and words of
-# the visits they list without holding a lesson or a fact of their own: a small discount
-# lets the content they point to come first. Measured on ../shared/eval: MRR@10 0.97 -> 1.00.
-LOGISTICS = {"itinerary": 0.96, "participants": 0.96, "overview": 0.96, "cover": 0.96}
+TIE_BREAK = {k: 1e-7 * (len(kinds.TIE_ORDER) - i) for i, k in enumerate(kinds.TIE_ORDER)}
+def _discount(kind: str) -> float:
+    known = kinds.BY_KEY.get(kind)
+    return known.discount if known else 1.0
+
+
 RRF_K = 60
 MIN_WORDS = 0.4  # share of the query's words a full-text match must contain
 CANDIDATES = 100  # how deep each list goes before fusion
@@ -127,13 +103,13 @@ def warm(db: sqlite_utils.Database, path: str | Path | None) -> None:
 def _filter_sql(db: sqlite_utils.Database, f: Filters, gazetteer: Gazetteer) -> tuple[str, list]:
     """SQL conditions on chunks c joined with reports r, and their parameters."""
     where, params = [], []
-    kinds = [k for k in f.kind if k]
-    bad = [k for k in kinds if k not in KINDS]
+    wanted = [k for k in f.kind if k]
+    bad = [k for k in wanted if k not in KINDS]
     if bad:
         raise SearchError(f"unknown kind {bad[0]!r}; use one of: {', '.join(KINDS)}")
-    if kinds:
-        where.append(f"c.kind in ({','.join('?' * len(kinds))})")
-        params += kinds
+    if wanted:
+        where.append(f"c.kind in ({','.join('?' * len(wanted))})")
+        params += wanted
     if f.place:
         place = gazetteer.lookup(f.place)
         if place is None:
@@ -359,7 +335,7 @@ def _fuse(db, fts: list[int], vec: list[int], offset: int, limit: int, analyzer:
     for cid in ids:
         score = sum(1.0 / (RRF_K + ranks[cid]) for ranks in (fts_rank, vec_rank) if cid in ranks)
         kind = kinds[cid]
-        scored.append((score * LOGISTICS.get(kind, 1.0) + TIE_BREAK.get(kind, 0.0), cid))
+        scored.append((score * _discount(kind) + TIE_BREAK.get(kind, 0.0), cid))
     scored.sort(key=lambda s: (-s[0], s[1]))
     page = scored[offset : offset + limit]
     rows = {r["chunk_id"]: r for r in _rows(db, [cid for _, cid in page])} if page else {}

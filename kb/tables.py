@@ -6,6 +6,7 @@ flattened to one cell per line. Each is turned into rows of cells for :mod:`kb.p
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from kb.textutil import squash
 
@@ -60,6 +61,17 @@ def is_pipe_alignment(line: str) -> bool:
 def space_cells(line: str) -> list[str]:
     """Cells of a line whose columns are separated by two or more spaces."""
     return [c.strip() for c in re.split(r"\s{2,}", line.strip()) if c.strip()]
+
+
+def display_width(text: str) -> int:
+    """Columns a monospaced screen gives ``text``: Hangul and other wide characters take two,
+    which is how space-aligned tables were lined up."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def aligned_cells(line: str) -> list[tuple[int, str]]:
+    """(display column, text) of each cell of a line whose cells are separated by runs of spaces."""
+    return [(display_width(line[: m.start()]), m.group(0)) for m in re.finditer(r"\S+(?: \S+)*", line)]
 
 
 def header_score(cells: list[str]) -> int:

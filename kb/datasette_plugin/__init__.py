@@ -19,22 +19,11 @@ from datasette.utils.asgi import Response
 from kb import search as kbsearch
 from kb.analysis import QueryError
 from kb.embed import EmbedError
+from kb.kinds import LABELS
 from kb.sql import register
 from kb.vectors import ModelMismatch
 
-KIND_LABELS = {
-    "finding": "주요성과",
-    "implication": "시사점",
-    "conclusion": "결론",
-    "visit": "방문 내용",
-    "purpose": "출장 목적",
-    "background": "배경 정보",
-    "overview": "출장 개요",
-    "itinerary": "일정",
-    "participants": "출장자",
-    "cover": "표지",
-    "text": "본문",
-}
+KIND_LABELS = LABELS
 PER_PAGE = 10
 MAX_PAGE = 50
 # Every result field but the HTML snippet, whose text is in "text".

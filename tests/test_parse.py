@@ -1,0 +1,214 @@
+"""The layout model on short inline reports, one per numbering family, table form and
+reflow rule, so each rule can be read (and changed) without a whole ingest."""
+
+from __future__ import annotations
+
+import pytest
+
+from kb.parse import classify, clean_markup, institution_name, parse
+
+
+def blocks(text: str) -> list[tuple[str, str, list[str]]]:
+    """(kind, section path, item kinds) of each block."""
+    return [(b.kind, " › ".join(b.path), [it.kind for it in b.items]) for b in parse(text).blocks]
+
+
+def kinds_of(text: str) -> dict[str, str]:
+    """Each item's first line -> its kind."""
+    return {it.paras[0].text: it.kind for b in parse(text).blocks for it in b.items}
+
+
+def paths(text: str) -> list[str]:
+    return [" › ".join(b.path) for b in parse(text).blocks]
+
+
+# One report shape written in each numbering family: a top heading, a visit heading under
+# it, then a 시사점 label with one lesson under the visit.
+FAMILIES = {
+    "roman": "Ⅲ. 방문 결과\n{i}1. 헬싱키시청\n{i}{i}○ 시사점\n{i}{i}{i}- 조례 제정 검토\n",
+    "ascii roman": "III 방문 결과\n{i}1. 헬싱키시청\n{i}{i}○ 시사점\n{i}{i}{i}- 조례 제정 검토\n",
+    "decimal": "2. 방문 결과\n가. 헬싱키시청\n{i}1) 시사점\n{i}{i}- 조례 제정 검토\n",
+    "hangul": "가. 방문 결과\n{i}(1) 헬싱키시청\n{i}{i}① 시사점\n{i}{i}{i}- 조례 제정 검토\n",
+    "paren": "1) 방문 결과\n{i}가) 헬싱키시청\n{i}{i}(가) 시사점\n{i}{i}{i}• 조례 제정 검토\n",
+    "chapter": "제2장 방문 결과\n1) 헬싱키시청\n가) 시사점\n① 조례 제정 검토\n",
+    "part": "Part 2. 방문 결과 (Site Visits)\n2-1. 헬싱키시청\n • 시사점\n   - 조례 제정 검토\n",
+    "markdown": "## Ⅱ. 방문 결과\n\n### 1. 헬싱키시청\n\n#### 시사점\n\n- 조례 제정 검토\n",
+    "symbols": "■ 방문 결과\n\n(1) 헬싱키시청\n\n ▶ 시사점\n   - 조례 제정 검토\n",
+    "brackets": "【 방문 결과 】\n\n【방문 1】 헬싱키시청\n\n ◇ 시사점\n   ◦ 조례 제정 검토\n",
+    "bold": "□ 방문 결과\n\n**헬싱키시청**\n\n◎ 시사점\n  - 조례 제정 검토\n",
+}
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_every_numbering_family_gives_the_same_outline(family):
+    text = FAMILIES[family].format(i="  ")
+    found = [b for b in parse(text).blocks if b.items]
+    assert len(found) == 1, blocks(text)
+    block = found[0]
+    assert block.path[-2:] == ["헬싱키시청", "시사점"], block.path
+    assert "방문 결과" in block.path[0]
+    assert block.kind == "implication"
+    assert block.institution == "헬싱키시청"
+    assert block.items[0].text.endswith("조례 제정 검토")
+
+
+def test_levels_come_from_the_order_a_document_uses_them():
+    # 가. above 1. here: the reverse of the usual order, and still read as written.
+    text = "가. 출장 개요\n1. 출장 목적\n- 사례 조사\n1. 출장 기간 : 2019. 9. 23. ~ 9. 28.\n나. 방문 결과\n1. 시청\n- 면담\n"
+    assert paths(text) == ["가 출장 개요 › 출장 목적", "가 출장 개요", "나 방문 결과 › 시청"]
+
+
+def test_a_family_seen_again_closes_the_levels_below_it():
+    text = "Ⅰ. 출장 개요\n□ 출장인원\n  ○ 의원 3명\nⅡ. 방문 결과\n□ 시청 방문\n  ○ 면담 내용\n"
+    assert paths(text) == ["Ⅰ 출장 개요 › 출장인원", "Ⅱ 방문 결과 › 시청 방문"]
+
+
+def test_markdown_heading_levels_are_explicit():
+    text = "# 2024 국외연수 결과보고서\n\n## Ⅰ. 개요\n\n### 1. 출장자 명단\n\n| 성명 | 직위 |\n|---|---|\n| 홍길동 | 과장 |\n\n## Ⅱ. 방문 결과\n\n- 시청 방문\n"
+    found = blocks(text)
+    assert found[0] == ("cover", "", ["cover"])  # the document's own title is not a section
+    assert found[1] == ("participants", "Ⅰ 개요 › 출장자 명단", ["participants"])
+    assert found[2][1] == "Ⅱ 방문 결과" and found[2][0] != "participants"  # the list ends with its heading
+
+
+@pytest.mark.parametrize(
+    "heading, kind",
+    [
+        ("○ 건의사항", "implication"),
+        ("▶ 우리 시 적용 가능성", "implication"),
+        ("3) 시사점 및 활용방안", "implication"),
+        ("Ⅴ. 결론 및 정책 제언", "implication"),
+        ("4. 성과 및 향후 과제", "implication"),
+        ("Ⅵ. 향후 추진계획", "implication"),
+        ("가. 개선 방안", "implication"),
+        ("▷ 착안 사항", "implication"),
+        ("◎ 벤치마킹 포인트", "implication"),
+        ("2) 주요 청취내용", "finding"),
+        ("#### 주요내용", "finding"),
+        ("3) 의원 질의 및 답변", "finding"),
+        ("※ 스페인 일반현황", "background"),
+        ("바. 방문국 개황", "background"),
+        ("■ 세부 일정", "itinerary"),
+        ("□ 출장자 명단", "participants"),
+        ("Ⅳ. 의원별 소감", "conclusion"),
+        ("3. 종합 의견", "conclusion"),
+    ],
+)
+def test_heading_words_decide_the_kind(heading, kind):
+    text = f"{heading}\n  - 현지 사례를 조사하였음\n"
+    assert kinds_of(text)["- 현지 사례를 조사하였음"] == kind
+
+
+@pytest.mark.parametrize(
+    "line, kind",
+    [
+        ("→ 시사점: 배차 간격 보장 노선을 지정·홍보하는 방식 도입 검토", "implication"),
+        ("◎ 시사점 : 임시 시설물로 먼저 시험한 뒤 상설화하는 접근이 유효함", "implication"),
+        ("☞ 적용 가능성 : 원도심 골목길에 시범 적용", "implication"),
+        ("○ 일시 : 2019. 9. 24.(화) 10:00", "visit"),
+    ],
+)
+def test_an_inline_label_decides_its_item(line, kind):
+    text = f"Ⅲ. 방문 결과\n1. 시청\n{line}\n"
+    assert kinds_of(text)[line] == kind
+
+
+def test_where_no_heading_decides_the_wording_does():
+    text = (
+        "Ⅳ. 의원별 소감\n\n홍길동 의원\n  이번 연수에서 브랜드의 힘을 느꼈다. 우리 군도 공동 브랜드를 만들 필요가 있다.\n\n"
+        "김철수 의원\n  날씨가 좋아 일정이 순조로웠다.\n"
+    )
+    found = kinds_of(text)  # each member's name line opens the item of his paragraph
+    assert found["홍길동 의원"] == "implication"
+    assert found["김철수 의원"] == "conclusion"
+
+
+def test_findings_are_not_lifted_by_their_verbs():
+    text = "2) 주요 청취내용\n  - 시는 공공시설을 먼저 짓고 민간 투자를 유도함\n  - 2015년 제도를 도입하여 운영함\n"
+    assert set(kinds_of(text).values()) == {"finding"}
+
+
+@pytest.mark.parametrize(
+    "text, rows",
+    [
+        ("성명\t직위\t소속\n홍길동\t과장\t도시재생과\n", [["성명", "직위", "소속"], ["홍길동", "과장", "도시재생과"]]),
+        ("| 성명 | 직위 |\n|:---:|---|\n| 홍길동 | 과장 |\n", [["성명", "직위"], ["홍길동", "과장"]]),
+        (
+            "┌────┬────┐\n│ 성  명 │ 직  위 │\n├────┼────┤\n│ 홍길동 │ 과장 │\n└────┴────┘\n",
+            [["성  명", "직  위"], ["홍길동", "과장"]],
+        ),
+        ("  구분   직위              성명\n  의원   산업건설위원장    길태섭\n", [["구분", "직위", "성명"], ["의원", "산업건설위원장", "길태섭"]]),
+        ("연번 소속 직위 성명\n\n1 고양시의회 의장 이윤승\n\n2 ″ 부위원장 채우석\n", None),
+        ("연번\n소속\n직급\n성명\n1\n항만물류과\n과장\n인서준\n", [["연번", "소속", "직급", "성명"], ["1", "항만물류과", "과장", "인서준"]]),
+    ],
+    ids=["tabs", "pipes", "box", "aligned", "single-spaced", "one-cell-per-line"],
+)
+def test_table_forms(text, rows):
+    items = [it for b in parse(text).blocks for it in b.items if it.header]
+    assert len(items) == 1
+    found = [p.cells for p in items[0].paras]
+    if rows is None:  # single spaces: ditto marks take the cell above
+        assert found == [["연번", "소속", "직위", "성명"], ["1", "고양시의회", "의장", "이윤승"], ["2", "고양시의회", "부위원장", "채우석"]]
+    else:
+        assert found == rows
+    assert items[0].kind == "participants"
+
+
+def test_reflow_joins_broken_sentences_and_words_but_never_a_heading_marker_or_row():
+    text = (
+        "Ⅰ. 출장 개요\n빅데이터 거래와 유\n\n통의 활성화를 위해 방문하였다.\n"
+        "○ 출장기간 : 2019. 12. 22. ~ 12. 27.\n"
+        "  9월 11일(월)  인천 출발\n  9월 12일(화)  파리 도착\n"
+        "일시: 2024년 4월 8일\n장소: 시청\n"
+    )
+    paras = [p.text for b in parse(text).blocks for it in b.items for p in it.paras]
+    assert "빅데이터 거래와 유통의 활성화를 위해 방문하였다." in paras
+    assert "○ 출장기간 : 2019. 12. 22. ~ 12. 27." in paras
+    assert "9월 11일(월)  인천 출발" in paras and "9월 12일(화)  파리 도착" in paras
+    assert "일시: 2024년 4월 8일" in paras and "장소: 시청" in paras
+
+
+def test_a_wrapped_clause_is_not_a_heading():
+    text = "Ⅴ. 방문 내용\n- 특히, 북경현대는 충칭시에 생산공장을\n\n  건립하였음.\n"
+    assert paths(text) == ["Ⅴ 방문 내용"]
+
+
+def test_table_of_contents_is_front_matter_not_headings():
+    text = "목  차\n1. 출장 개요 ······· 1\n   가. 시청\n2. 방문 결과 ······· 4\n\n\n1. 출장 개요\n○ 출장목적\n  - 사례 조사\n"
+    found = blocks(text)
+    assert found[0][:2] == ("cover", "목차")
+    assert found[1][1] == "1 출장 개요 › 출장목적"
+
+
+def test_a_roman_numeral_alone_takes_its_title_from_the_next_line():
+    assert paths("Ⅵ\n방문성과 및 시사점\n☞ 주요 시사점\n - 데이터센터 유치 검토\n") == ["Ⅵ 방문성과 및 시사점 › 주요 시사점"]
+
+
+def test_nothing_is_lost_even_an_empty_heading():
+    text = "Ⅰ. 개요\n- 내용\nⅡ. 붙임 자료\n"
+    parsed = parse(text)
+    texts = [p.text for b in parsed.blocks for it in b.items for p in it.paras]
+    assert texts == ["- 내용", "붙임 자료"]
+
+
+def test_markup_is_removed_from_text():
+    assert clean_markup(r"**기간**: 2024\. 4. 7. \~ 4. 13. ![](media/a.png){width=1in}") == "기간: 2024. 4. 7. ~ 4. 13. "
+    assert clean_markup("<p class=x>○&nbsp;목적</p>").strip() == "○ 목적"
+
+
+def test_lines_are_typed():
+    types = [ln.type for ln in classify("Ⅰ. 개요\n\n------\n성명\t직위\n- 항목\n본문")]
+    assert types == ["mark", "blank", "skip", "table", "mark", "text"]
+
+
+@pytest.mark.parametrize(
+    "heading, name",
+    [
+        ("충칭 시엔타오빅데이터밸리 시찰", "충칭 시엔타오빅데이터밸리"),
+        ("울란바토르시 대기환경오염저감청 면담", "울란바토르시 대기환경오염저감청"),
+        ("바양주르흐구청 업무협약(MOU) 체결", "바양주르흐구청 업무협약(MOU)"),
+        ("TriMet (Tri-County Metropolitan Transportation District)", "TriMet (Tri-County Metropolitan Transportation District)"),
+    ],
+)
+def test_institution_name_drops_the_activity(heading, name):
+    assert institution_name(heading) == name
