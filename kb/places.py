@@ -73,6 +73,51 @@ COUNTRIES = {
     "UY": ["우루과이"],
     "PA": ["파나마"],
     "NP": ["네팔"],
+    "KH": ["캄보디아"],
+    "MM": ["미얀마"],
+    "LA": ["라오스"],
+    "UZ": ["우즈베키스탄"],
+    "KZ": ["카자흐스탄"],
+    "KG": ["키르기스스탄"],
+    "IS": ["아이슬란드"],
+    "IE": ["아일랜드"],
+    "LU": ["룩셈부르크"],
+    "LV": ["라트비아"],
+    "LT": ["리투아니아"],
+    "SI": ["슬로베니아"],
+    "HR": ["크로아티아"],
+    "SK": ["슬로바키아"],
+    "RO": ["루마니아"],
+    "BG": ["불가리아"],
+    "UA": ["우크라이나"],
+    "MO": ["마카오", "澳門"],
+    "LK": ["스리랑카"],
+    "BD": ["방글라데시"],
+    "AR": ["아르헨티나"],
+    "CL": ["칠레"],
+    "CO": ["콜롬비아"],
+    "PE": ["페루"],
+    "EG": ["이집트"],
+    "ZA": ["남아프리카공화국", "남아공"],
+    "KE": ["케냐"],
+    "SA": ["사우디아라비아"],
+    "QA": ["카타르"],
+    "MA": ["모로코"],
+}
+# Countries whose Korean names are also everyday words (이란 "so-called", 오만 "arrogance",
+# 가나, 조지아) are left out rather than matched in every text.
+
+# The name kb shows for a city, where the gazetteer's first Korean name is not the one
+# the standard loanword spelling (국립국어원) and reports use: 울란바타르 -> 울란바토르.
+CANONICAL: dict[tuple[str, str], str] = {
+    ("MN", "Ulan Bator"): "울란바토르",
+    ("TR", "Istanbul"): "이스탄불",
+    ("US", "San Francisco"): "샌프란시스코",
+    ("US", "Atlanta"): "애틀랜타",
+    ("MX", "Mexico City"): "멕시코시티",
+    ("IT", "Florence"): "피렌체",
+    ("AT", "Vienna"): "빈",
+    ("PE", "Lima"): "리마",
 }
 
 # Variants real reports use that no gazetteer has, or has only as a weak alias:
@@ -112,6 +157,8 @@ SUFFIXES = set("시성구군현도의에은는이가을를과와로으서도만"
 PLACE_SUFFIXES = set("시현市県縣")
 # What may follow such a suffix: a particle or a word about the city government.
 AFTER_SUFFIX = set("의에은는이가을를과와로도") | {"정부", "청", "의회", "당국", "인민"}
+# Written right after a city's name, these make it a state or province's: 온타리오주.
+REGIONS = set("주州省")
 # Separators of lists and routes: a weak alias between other places is one too.
 LIST_SEPARATORS = set("·,、/→~-–⇒>ㆍ･‧")
 # Prefixes glued before a country or city that still leave it a mention: 대중국, 주일본.
@@ -158,7 +205,7 @@ _MEDIALS = "ㅏㅐㅑㅒㅓㅔㅕㅖㅗㅘㅙㅚㅛㅜㅝㅞㅟㅠㅡㅢㅣ"
 _FINALS = ["", "ㄱ", "ㄲ", "ㄳ", "ㄴ", "ㄵ", "ㄶ", "ㄷ", "ㄹ", "ㄺ", "ㄻ", "ㄼ", "ㄽ", "ㄾ", "ㄿ", "ㅀ", "ㅁ"]
 _FINALS += ["ㅂ", "ㅄ", "ㅅ", "ㅆ", "ㅇ", "ㅈ", "ㅊ", "ㅋ", "ㅌ", "ㅍ", "ㅎ"]
 # Tense and aspirated consonants spell the same foreign sound in different eras and
-# hands (까오슝/가오슝, 쮜리히/취리히, 타이페이/타이베이, 보스톤/보스턴's ㅌ stays ㅌ~ㄷ).
+# hands (까오슝/가오슝, 쮜리히/취리히, 타이페이/타이베이): all fold to the plain one.
 _CONSONANT = {
     "ㄲ": "ㄱ",
     "ㅋ": "ㄱ",
@@ -327,7 +374,7 @@ def seed_rows() -> tuple[list[dict], list[dict]]:
         if not ko or city["countrycode"] not in country_ko:
             continue
         gid = city["geonameid"]
-        name = _korean_name(ko)
+        name = CANONICAL.get((city["countrycode"], city["name"])) or _korean_name(ko)
         places.append(
             {
                 "id": gid,
@@ -506,9 +553,10 @@ class Gazetteer:
         raw: list[Mention] = []
         i, n = 0, len(low)
         folded_chars: list[str] | None = None
+        starts = self._starts()
         while i < n:
             hit = None
-            for length in self.lengths:
+            for length in self.lengths if low[i : i + 2] in starts or low[i] in starts else ():
                 if i + length > n:
                     continue
                 key = low[i : i + length]
@@ -527,6 +575,13 @@ class Gazetteer:
             else:
                 i += 1
         return self._confirm(text, low, raw, evidence)
+
+    def _starts(self) -> set[str]:
+        """The first two characters of every alias (all of a one-character one): most
+        positions of a text start none, and need not try every alias length."""
+        if not hasattr(self, "_alias_starts"):
+            self._alias_starts = {a[:2] for a in self.aliases}
+        return self._alias_starts
 
     def _variant_at(self, low: str, i: int, folded_chars: list[str], strict: bool, raw) -> Mention | None:
         """A spelling variant of a long alias starting at ``i`` (longest first)."""
@@ -555,7 +610,8 @@ class Gazetteer:
 
     def _confirm(self, text: str, low: str, raw: list[Mention], evidence: bool) -> list[Mention]:
         """Keep trusted mentions, ambiguous ones whose country the text names, and weak
-        ones with evidence."""
+        ones with evidence; not a city's name that names its state or province here
+        (온타리오주, 빅토리아주, 뉴욕주 are not the cities Ontario, Victoria, New York)."""
         trusted = [m for m in raw if self._level_of(m) == TRUSTED]
         countries = {m.place.country_code for m in trusted}
         country_names = self._country_names()
@@ -563,6 +619,9 @@ class Gazetteer:
         out = []
         for k, m in enumerate(raw):
             lv = self._level_of(m)
+            after = low[m.start + len(m.alias) : m.start + len(m.alias) + 2]
+            if m.place.kind == "city" and after[:1] in REGIONS and after != "주재":  # 베이징주재 is "in Beijing"
+                continue
             if lv == TRUSTED:
                 out.append(m)
             elif lv == AMBIGUOUS:
