@@ -57,7 +57,7 @@ def issuer_of(text: str, front: list[str]) -> tuple[str | None, str | None]:
     councils = Counter(m["body"] + "의회" for ln in lines for m in COUNCIL.finditer(ln) if m["body"] not in _NOT_BODY)
     if councils:
         issuer = councils.most_common(1)[0][0]
-        return issuer, _reporter_unit(lines) or _council_unit(lines)
+        return issuer, _reporter_unit(lines) or _named_unit(lines)
     for ln in lines:
         for m in EXECUTIVE.finditer(ln):
             if squash(m["body"]) not in _NOT_BODY:
@@ -65,10 +65,10 @@ def issuer_of(text: str, front: list[str]) -> tuple[str | None, str | None]:
     for ln in lines:
         m = EXECUTIVE_ALONE.match(ln)
         if m and squash(m["body"]) not in _NOT_BODY and len(squash(m["body"])) >= 2:
-            return squash(m["body"]), _reporter_unit(lines)
+            return squash(m["body"]), _reporter_unit(lines) or _named_unit(lines)
     everywhere = Counter(m["body"] + "의회" for m in COUNCIL.finditer(text) if m["body"] not in _NOT_BODY)
     if everywhere:
-        return everywhere.most_common(1)[0][0], _council_unit(lines)
+        return everywhere.most_common(1)[0][0], _named_unit(lines)
     return None, _reporter_unit(lines)
 
 
@@ -76,8 +76,9 @@ def _unit(unit: str) -> str:
     return re.sub(r"\s+", " ", unit).strip()
 
 
-def _council_unit(lines: list[str]) -> str | None:
-    """ "다온시의회 문화복지위원회", or a line of its own: "의회사무국"."""
+def _named_unit(lines: list[str]) -> str | None:
+    """A unit on a line of its own ("의회사무국", "(기획예산과)") or after the council's name
+    ("다온시의회 문화복지위원회")."""
     for pattern in (UNIT_LINE, COUNCIL_UNIT):
         for ln in lines:
             m = pattern.search(ln)

@@ -223,8 +223,8 @@ def kind_of(title: str, parent: str | None) -> str:
     own = heading_kind(title)
     if own == "overview" and parent not in (None, "overview", "cover", "text"):
         own = None  # a bare 개요 inside a visit is that visit's overview
-    if parent in ("itinerary", "participants") and own in ("visit", "overview", "purpose"):
-        own = None  # a day's visit in the itinerary is still the itinerary
+    if parent in ("itinerary", "participants", "purpose") and own != "background":
+        own = None  # a day's visit in the itinerary, a task's "활용 방안 연구": still the parent's
     if parent in ("visit", "finding") and own == "purpose":
         own = "visit"  # a visit's 방문목적 says what the visit was
     if parent == "implication" and own == "conclusion":

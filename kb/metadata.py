@@ -239,7 +239,9 @@ def institutions_of(
                     break
             if date:
                 break
-        whole = [x.place for x in gazetteer.find(block.institution) if x.place.id in dest_ids and x.place.kind == "city"]
+        whole = [
+            x.place for x in gazetteer.find(block.institution) if x.place.id in dest_ids and x.place.kind == "city"
+        ]
         for name in split_institutions(block.institution):
             key = institution_key(name, gazetteer)
             listed = any(i.key == key or (i.source == "itinerary" and i.key and i.key in key) for i in out)
@@ -278,9 +280,11 @@ def _label_value(line: str) -> tuple[str, str] | None:
     return squash(label), line[m.end() :]
 
 
-def _foreign_places(text: str, gazetteer: Gazetteer) -> list[Place]:
+def _foreign_places(text: str, gazetteer: Gazetteer, evidence: bool = False) -> list[Place]:
+    """Foreign places named in ``text`` (``evidence``: a list of places, such as a
+    destination line's value, where a weak name counts)."""
     found = []
-    for m in gazetteer.find(text):
+    for m in gazetteer.find(text, evidence=evidence):
         after = text[m.start + len(m.alias) : m.start + len(m.alias) + 1]
         if m.place.country_code != "KR" and after not in _REGION_AFTER:
             found.append(m.place)
@@ -296,7 +300,7 @@ def destinations_of(text: str, parsed: Parsed, gazetteer: Gazetteer) -> list[Pla
         for line in para.split("\n"):
             lv = _label_value(line)
             if lv and DESTINATION_LABEL.match(lv[0]):
-                found = _foreign_places(lv[1], gazetteer)
+                found = _foreign_places(lv[1], gazetteer, evidence=True)
                 if found:
                     return found
     for para in paras:

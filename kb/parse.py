@@ -90,7 +90,15 @@ class Line:
 
     @property
     def strong(self) -> bool:
-        return self.family in ("roman", "chapter", "part", "【】", "【】+", "section", "glyph") or self.family.startswith("#")
+        return self.family in (
+            "roman",
+            "chapter",
+            "part",
+            "【】",
+            "【】+",
+            "section",
+            "glyph",
+        ) or self.family.startswith("#")
 
     @property
     def symbol(self) -> bool:
@@ -241,7 +249,9 @@ def classify(text: str) -> list[Line]:
             i = _space_table(lines, cleaned, i)
             continue
         bold = _BOLD_LINE.match(raw)
-        marked = ("bold", "", bold.group("rest").strip()) if bold and len(squash(bold["rest"])) <= 40 else _marked(clean)
+        marked = (
+            ("bold", "", bold.group("rest").strip()) if bold and len(squash(bold["rest"])) <= 40 else _marked(clean)
+        )
         if marked:
             ln.type, (ln.family, ln.number, ln.content) = "mark", marked
             ln.content = ln.content.strip()
@@ -369,7 +379,17 @@ class _Node:
     open: bool = False
     strong: bool = False
     line: Line | None = None  # a heading's own line
+    child_indent: int | None = None  # how far its first marked child was indented
     used: bool = False  # a heading with content below it (else its line is kept as text)
+
+    def symbol_heading_at(self, indent: int) -> bool:
+        return (
+            self.heading
+            and len(self.family) == 1
+            and self.indent == indent
+            and self.child_indent is not None
+            and self.child_indent > indent
+        )
 
     def sibling_symbol(self, line: Line) -> bool:
         """A symbol item at the same indentation as this open symbol item is its sibling."""
@@ -440,6 +460,10 @@ class _Walker:
         limit = 30 if line.symbol else 40
         if len(short) > limit:
             return False
+        top = self.stack[-1] if self.stack else None
+        in_list = top is not None and not top.heading and top.family == line.family and top.indent == line.indent
+        if in_list and heading_kind(text) is None:
+            return False  # the last item of a list does not turn into a heading
         nxt = self.next_line(i)
         if nxt is None:
             return False
@@ -452,7 +476,7 @@ class _Walker:
             return not continues and (heading_kind(text) is not None or len(short) <= 25 or line.family == "bold")
         if nxt.type != "mark" or nxt.strong:
             return False
-        if nxt.family == line.family and abs(nxt.indent - line.indent) <= 1:
+        if nxt.family == line.family and nxt.indent == line.indent:
             return False  # a sibling: this is a list item
         return not any(n.family == nxt.family for n in self.kept_for(line, heading=True))
 
@@ -487,14 +511,17 @@ class _Walker:
         while stack and not stack[-1].heading and stack[-1].indent > line.indent:
             stack.pop()
         same = [
-            k
-            for k, n in enumerate(stack)
-            if n.family == line.family and (not line.symbol or abs(n.indent - line.indent) <= 1)
+            k for k, n in enumerate(stack) if n.family == line.family and (not line.symbol or n.indent == line.indent)
         ]
         if same:
             del stack[same[-1] :]
         elif line.symbol and stack and stack[-1].sibling_symbol(line):
             stack.pop()
+        elif line.symbol:
+            # a symbol heading whose children were indented below it: a line at its own
+            # indentation is its sibling ("- 주요 논의내용" ... "☞ 주요 시사점")
+            while stack and stack[-1].symbol_heading_at(line.indent):
+                stack.pop()
         elif heading and line.indent > 0:
             # a new family indented like the open heading is its sibling, not its child
             while stack and stack[-1].heading and not stack[-1].strong and stack[-1].indent >= line.indent:
@@ -514,6 +541,7 @@ class _Walker:
             parent_kind = "visit"  # a city's overview inside the visits, then that city's visits
         kind = kind_of(title, parent_kind)
         line.type = "heading"
+        self.note_child(line)
         node = _Node(line.family, line.indent, True, title, kind, strong=line.strong, line=line)
         if not parents and _display_number(line):
             node.title = f"{_display_number(line)} {title}"
@@ -537,7 +565,12 @@ class _Walker:
             if m and m.group("value").strip():
                 item.label_kind = heading_kind(m.group("label"))
         self.item = item
+        self.note_child(line)
         self.stack.append(_Node(line.family, line.indent, False, item=item))
+
+    def note_child(self, line: Line) -> None:
+        if self.stack and self.stack[-1].child_indent is None:
+            self.stack[-1].child_indent = line.indent
 
     # -- the walk --------------------------------------------------------------
     def walk(self) -> list[Block]:

@@ -137,9 +137,15 @@ def test_findings_are_not_lifted_by_their_verbs():
             "┌────┬────┐\n│ 성  명 │ 직  위 │\n├────┼────┤\n│ 홍길동 │ 과장 │\n└────┴────┘\n",
             [["성  명", "직  위"], ["홍길동", "과장"]],
         ),
-        ("  구분   직위              성명\n  의원   산업건설위원장    길태섭\n", [["구분", "직위", "성명"], ["의원", "산업건설위원장", "길태섭"]]),
+        (
+            "  구분   직위              성명\n  의원   산업건설위원장    길태섭\n",
+            [["구분", "직위", "성명"], ["의원", "산업건설위원장", "길태섭"]],
+        ),
         ("연번 소속 직위 성명\n\n1 고양시의회 의장 이윤승\n\n2 ″ 부위원장 채우석\n", None),
-        ("연번\n소속\n직급\n성명\n1\n항만물류과\n과장\n인서준\n", [["연번", "소속", "직급", "성명"], ["1", "항만물류과", "과장", "인서준"]]),
+        (
+            "연번\n소속\n직급\n성명\n1\n항만물류과\n과장\n인서준\n",
+            [["연번", "소속", "직급", "성명"], ["1", "항만물류과", "과장", "인서준"]],
+        ),
     ],
     ids=["tabs", "pipes", "box", "aligned", "single-spaced", "one-cell-per-line"],
 )
@@ -148,7 +154,11 @@ def test_table_forms(text, rows):
     assert len(items) == 1
     found = [p.cells for p in items[0].paras]
     if rows is None:  # single spaces: ditto marks take the cell above
-        assert found == [["연번", "소속", "직위", "성명"], ["1", "고양시의회", "의장", "이윤승"], ["2", "고양시의회", "부위원장", "채우석"]]
+        assert found == [
+            ["연번", "소속", "직위", "성명"],
+            ["1", "고양시의회", "의장", "이윤승"],
+            ["2", "고양시의회", "부위원장", "채우석"],
+        ]
     else:
         assert found == rows
     assert items[0].kind == "participants"
@@ -181,7 +191,9 @@ def test_table_of_contents_is_front_matter_not_headings():
 
 
 def test_a_roman_numeral_alone_takes_its_title_from_the_next_line():
-    assert paths("Ⅵ\n방문성과 및 시사점\n☞ 주요 시사점\n - 데이터센터 유치 검토\n") == ["Ⅵ 방문성과 및 시사점 › 주요 시사점"]
+    assert paths("Ⅵ\n방문성과 및 시사점\n☞ 주요 시사점\n - 데이터센터 유치 검토\n") == [
+        "Ⅵ 방문성과 및 시사점 › 주요 시사점"
+    ]
 
 
 def test_nothing_is_lost_even_an_empty_heading():
@@ -192,7 +204,9 @@ def test_nothing_is_lost_even_an_empty_heading():
 
 
 def test_markup_is_removed_from_text():
-    assert clean_markup(r"**기간**: 2024\. 4. 7. \~ 4. 13. ![](media/a.png){width=1in}") == "기간: 2024. 4. 7. ~ 4. 13. "
+    assert (
+        clean_markup(r"**기간**: 2024\. 4. 7. \~ 4. 13. ![](media/a.png){width=1in}") == "기간: 2024. 4. 7. ~ 4. 13. "
+    )
     assert clean_markup("<p class=x>○&nbsp;목적</p>").strip() == "○ 목적"
 
 
@@ -207,7 +221,10 @@ def test_lines_are_typed():
         ("충칭 시엔타오빅데이터밸리 시찰", "충칭 시엔타오빅데이터밸리"),
         ("울란바토르시 대기환경오염저감청 면담", "울란바토르시 대기환경오염저감청"),
         ("바양주르흐구청 업무협약(MOU) 체결", "바양주르흐구청 업무협약(MOU)"),
-        ("TriMet (Tri-County Metropolitan Transportation District)", "TriMet (Tri-County Metropolitan Transportation District)"),
+        (
+            "TriMet (Tri-County Metropolitan Transportation District)",
+            "TriMet (Tri-County Metropolitan Transportation District)",
+        ),
     ],
 )
 def test_institution_name_drops_the_activity(heading, name):

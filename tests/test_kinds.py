@@ -1,0 +1,105 @@
+"""The kinds vocabulary: heading words, precedence, inheritance, and the content's
+evidence where no heading decides; and that every place that lists kinds reads this table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kb import kinds
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize(
+    "title, kind",
+    [
+        ("결론 및 정책 제언", "implication"),  # implication words win over conclusion's
+        ("성과 및 향후 과제", "implication"),
+        ("방문성과 및 시사점", "implication"),
+        ("결과 및 시사점", "implication"),
+        ("향후 조치계획", "implication"),
+        ("방문성과", "finding"),
+        ("주요 청취 내용", "finding"),
+        ("방문 결과", "visit"),
+        ("방문국 개황", "background"),  # not the trip's overview
+        ("출장 개요", "overview"),
+        ("출장자 명단", "participants"),
+        ("세부 일정", "itinerary"),
+        ("출장목적", "purpose"),
+        ("목적", "purpose"),
+        ("의원별 소감", "conclusion"),
+        ("Part 2. Site Visits", "visit"),
+        ("헬싱키시청", None),
+        ("목적지 안내", None),  # "목적" must be the whole heading
+    ],
+)
+def test_heading_kind(title, kind):
+    assert kinds.heading_kind(title) == kind
+
+
+@pytest.mark.parametrize(
+    "title, parent, kind",
+    [
+        ("헬싱키시청", "visit", "visit"),  # no words of its own: the parent's
+        ("헬싱키시청", None, "text"),
+        ("방문 개요", "visit", "visit"),  # a visit's own 개요
+        ("방문목적", "finding", "visit"),
+        ("[기관방문 2] 충칭시 위베이구", "itinerary", "itinerary"),
+        ("IT 기업 투자유치 활용 방안 연구", "purpose", "purpose"),
+        ("방문도시 개황", "itinerary", "background"),
+        ("총평", "implication", "implication"),
+        ("주요성과", "implication", "finding"),
+    ],
+)
+def test_kind_of_inherits_from_the_parent(title, parent, kind):
+    assert kinds.kind_of(title, parent) == kind
+
+
+@pytest.mark.parametrize(
+    "text, lesson",
+    [
+        ("가로시설물 통합 디자인 지침 마련", True),
+        ("조례 제정 검토", True),
+        ("대여소 간격 기준을 먼저 정해야 함", True),
+        ("우리 군도 공동 브랜드를 만들 필요가 있다.", True),
+        ("집행부와 협의하겠다.", True),
+        ("2026년 추진 예정", True),
+        ("시는 2008년 장기 전략을 수립함", False),
+        ("공공시설을 지원함", False),
+        ("저소득층 접근성이 과제로 지적됨", False),
+        ("", False),
+    ],
+)
+def test_says_lesson(text, lesson):
+    assert kinds.says_lesson(text) is lesson
+
+
+def test_only_open_kinds_are_lifted_by_their_wording():
+    assert kinds.item_kind("conclusion", "조례 개정을 검토할 필요가 있음") == "implication"
+    assert kinds.item_kind("text", "조례 개정을 검토할 필요가 있음") == "implication"
+    assert kinds.item_kind("finding", "조례 개정을 검토할 필요가 있음") == "finding"
+    assert kinds.item_kind("conclusion", "일정이 순조로웠다.") == "conclusion"
+
+
+def test_one_table_of_kinds():
+    assert len(kinds.KEYS) == len(set(kinds.KEYS)) == len(kinds.LABELS)
+    assert set(kinds.PRECEDENCE) <= set(kinds.KEYS)
+    assert kinds.TIE_ORDER[:2] == ("finding", "implication")
+    assert all(0 < k.discount <= 1 for k in kinds.KINDS)
+
+
+def test_metadata_yml_and_readme_list_the_kinds_of_the_table():
+    """The Datasette metadata and the README are written from kinds.summary() and
+    kinds.markdown_table(); change the table, then paste them again."""
+    assert kinds.summary() in (ROOT / "metadata.yml").read_text(encoding="utf-8")
+    assert kinds.markdown_table() in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_search_and_the_plugin_use_the_table():
+    from kb import search
+    from kb.datasette_plugin import KIND_LABELS
+
+    assert search.KINDS == kinds.KEYS
+    assert KIND_LABELS == kinds.LABELS

@@ -1,0 +1,45 @@
+"""Traveller counts in the forms reports state them."""
+
+from __future__ import annotations
+
+import pytest
+
+from kb.travellers import count_in_line, count_in_prose, inline_participants
+
+
+@pytest.mark.parametrize(
+    "line, n",
+    [
+        ("ㅇ 출장인원 : 총 4명 (도시재생과 2, 도시디자인과 1, 건축과 1)", 4),
+        ("◆ 출장인원 : 총 9명(의원 7명, 의회사무국 직원 2명)", 9),
+        ("라. 출장 인원 : 의원 4명, 직원 1명", 5),
+        ("출장인원 : 의원 6명·직원 2명", 8),
+        ("□ 출장인원 : 3명 (항만물류과장 외 2명)", 3),
+        (" • 인원 : 4명", 4),
+        ("○ 출 장 자 : 2명", 2),
+        ("- 출장인원 : 총3명(시의원 2명, 의회사무국직원 1명)", 3),
+        ("출장자 : 단장 외 5명", 6),
+        ("4명(과장 1, 팀장 1, 주무관 2)", None),  # no label: not a count line
+        ("면적 : 약 33만㎢", None),
+        ("출장기간 : 2019. 9. 23. ~ 9. 28.", None),
+    ],
+)
+def test_count_in_line(line, n):
+    assert count_in_line(line) == n
+
+
+def test_count_in_prose():
+    text = "의장을 단장으로 의원 5명과 의회사무과 직원 2명 등 모두 7명이 참여하였으며, 농가를 방문하였다."
+    assert count_in_prose(text) == 7
+    assert count_in_prose("시장을 단장으로 관계 공무원 등 모두 6명이 참여하였다.") == 6
+    assert count_in_prose("인구는 모두 250만 명이다.") is None
+
+
+def test_inline_participants():
+    value = "교통정책과장 강민호, 대중교통팀장 석유나, 자전거정책팀 주무관 하윤재"
+    assert inline_participants(value) == [
+        ("강민호", "교통정책과장"),
+        ("석유나", "대중교통팀장"),
+        ("하윤재", "자전거정책팀 주무관"),
+    ]
+    assert inline_participants("4명") == []
