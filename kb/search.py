@@ -29,6 +29,8 @@ MODES = ("hybrid", "fts", "semantic")
 KINDS = kinds.KEYS
 # When two results score the same, lessons come first, then facts, then lists.
 TIE_BREAK = {k: 1e-7 * (len(kinds.TIE_ORDER) - i) for i, k in enumerate(kinds.TIE_ORDER)}
+
+
 def _discount(kind: str) -> float:
     known = kinds.BY_KEY.get(kind)
     return known.discount if known else 1.0
