@@ -87,6 +87,7 @@ class Line:
     number: str = ""  # the numbering as written: "Ⅲ", "2-1", "가"
     indent: int = 0
     cells: list[str] = field(default_factory=list)
+    text: str = ""  # a marked line as written, markup removed: "라. 출장 인원 : 의원 4명"
 
     @property
     def strong(self) -> bool:
@@ -205,8 +206,8 @@ def _marked(raw: str) -> tuple[str, str, str] | None:
     m = _SYMBOL.match(s)
     if m:
         tok = m.group("tok")
-        if tok in "-–—" and re.match(r"[-–—]\d", s):
-            return None  # a negative number, not a bullet
+        if tok in "-–—" and (re.match(r"[-–—]\d", s) or s.endswith(tok)):
+            return None  # a negative number, or a subtitle between dashes: "- 전자정부 벤치마킹 -"
         return tok, tok, m.group("rest").strip()
     return None
 
@@ -254,6 +255,7 @@ def classify(text: str) -> list[Line]:
         )
         if marked:
             ln.type, (ln.family, ln.number, ln.content) = "mark", marked
+            ln.text = clean.strip()
             ln.content = ln.content.strip()
         else:
             ln.type, ln.content = "text", clean.strip()
@@ -460,6 +462,8 @@ class _Walker:
         limit = 30 if line.symbol else 40
         if len(short) > limit:
             return False
+        if not self.seen_heading and heading_kind(text) is None:
+            return False  # the cover's lines are not sections, unless they name one
         top = self.stack[-1] if self.stack else None
         in_list = top is not None and not top.heading and top.family == line.family and top.indent == line.indent
         if in_list and heading_kind(text) is None:
@@ -554,7 +558,7 @@ class _Walker:
     def add_mark_item(self, line: Line) -> None:
         self.pop_for(line, heading=False)
         parent = self.stack[-1] if self.stack and not self.stack[-1].heading else None
-        para = Para(f"{line.number} {line.content}".strip() if line.number else line.content, line.start, line.end)
+        para = Para(line.text or line.content, line.start, line.end)
         if parent is not None and parent.item is not None:
             item = parent.item
             item.paras.append(para)

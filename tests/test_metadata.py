@@ -1,0 +1,106 @@
+"""Report metadata from short inline reports: title, destinations, travellers,
+participants, institutions."""
+
+from __future__ import annotations
+
+import pytest
+
+from kb.db import connect
+from kb.metadata import extract, split_institutions
+from kb.parse import parse
+from kb.places import Gazetteer
+
+
+@pytest.fixture(scope="module")
+def gazetteer(tmp_path_factory):
+    db = connect(tmp_path_factory.mktemp("g") / "kb.db")
+    try:
+        return Gazetteer.from_db(db)
+    finally:
+        db.close()
+
+
+def md(text: str, gazetteer):
+    return extract(text, parse(text), gazetteer)
+
+
+COVER = "2019 공무국외출장 결과보고서\n\n- 핀란드·에스토니아 전자정부 벤치마킹 -\n\n2019. 10.\n\n누리구의회\n\n"
+
+
+def test_a_generic_title_takes_its_subtitle(gazetteer):
+    m = md(COVER + "1. 출장 개요\n가. 출장 지역 : 핀란드(헬싱키), 에스토니아(탈린)\n", gazetteer)
+    assert m.title == "2019 핀란드·에스토니아 전자정부 벤치마킹 공무국외출장 결과보고서"
+    assert m.issuer == "누리구의회"
+
+
+def test_a_memo_title(gazetteer):
+    text = "보  고  서\n\n제    목 : 2017년도 미르군의회 의원 공무국외여행(프랑스 농촌관광) 결과 보고\n\nⅠ. 개요\n본문.\n"
+    assert md(text, gazetteer).title == "2017년도 미르군의회 의원 공무국외여행(프랑스 농촌관광) 결과 보고"
+
+
+@pytest.mark.parametrize(
+    "line, cities",
+    [
+        ("○ 출 장 지 : 호주 시드니, 멜버른", ["시드니", "멜버른"]),
+        ("**장소**: 캐나다 밴쿠버(브리티시컬럼비아주), 토론토(온타리오주)", ["밴쿠버", "토론토"]),
+        ("□ 출 장 지 : 대만 타이베이(台北), 가오슝(高雄)", ["타이베이", "가오슝"]),
+        ("◆ 방문지역 : 스페인 바르셀로나, 빌바오", ["바르셀로나", "빌바오"]),
+        ("가. 출장국가 : 중국(충칭시, 구이양시)", ["충칭", "구이양"]),
+    ],
+)
+def test_destinations_from_the_destination_line(gazetteer, line, cities):
+    found = md(f"Ⅰ. 출장 개요\n{line}\n○ 출장기간 : 2019. 9. 23. ~ 9. 28.\n", gazetteer).destinations
+    assert [p.name for p in found if p.kind == "city"] == cities
+
+
+def test_destinations_from_a_sentence_when_there_is_no_line(gazetteer):
+    text = (
+        "Ⅰ. 연수 개요\n  우리 의회는 2017년 9월 11일 ~ 9월 18일 일정으로 프랑스 파리와 리옹, 스위스 쮜리히 일원을 "
+        "방문하였다. 예산을 절감하고 구조를 바꾸는 브랜드 사례를 보았다.\n"
+    )
+    m = md(text, gazetteer)
+    assert [p.name for p in m.destinations] == ["파리", "리옹", "취리히"]  # a variant spelling, no common nouns
+    assert (m.trip_start, m.trip_end) == ("2017-09-11", "2017-09-18")
+
+
+@pytest.mark.parametrize(
+    "body, n",
+    [
+        ("○ 출장인원 : 총 4명 (도시재생과 2, 건축과 1, 도시디자인과 1)\n", 4),
+        ("라. 출장 인원 : 의원 4명, 직원 1명\n", 5),
+        ("  의원 5명과 직원 2명 등 모두 7명이 참여하였다.\n", 7),
+        ("| 성명 | 직급 |\n|---|---|\n| 도윤희 | 과장 |\n| 편재우 | 팀장 |\n| 여하린 | 주무관 |\n", 3),
+    ],
+    ids=["total", "parts", "prose", "table-only"],
+)
+def test_traveller_count_in_order_of_evidence(gazetteer, body, n):
+    assert md(f"Ⅰ. 출장 개요\n{body}", gazetteer).traveller_count == n
+
+
+def test_participants_from_an_inline_list(gazetteer):
+    m = md("Part 1. 출장개요\n • 출 장 자 : 교통정책과장 강민호, 대중교통팀장 석유나\n • 인원 : 2명\n", gazetteer)
+    assert [(p.name, p.position) for p in m.participants] == [("강민호", "교통정책과장"), ("석유나", "대중교통팀장")]
+    assert m.traveller_count == 2
+
+
+def test_institutions_from_visit_headings(gazetteer):
+    text = (
+        "Ⅰ. 출장 개요\n○ 출장지역 : 에스토니아 탈린\n○ 출장기간 : 2019. 9. 26. ~ 9. 28.\n"
+        "Ⅱ. 방문 결과\n1. 탈린시청 및 탈린 중앙도서관\n○ 일시 : 2019. 9. 27.(금) 09:30\n○ 주요내용\n  - 무료 대중교통을 운영함\n"
+        "2. 탈린\n○ 주요내용\n  - 구시가지를 둘러봄\n"
+    )
+    insts = md(text, gazetteer).institutions
+    assert [(i.name, i.visit_date, i.place.name if i.place else None) for i in insts] == [
+        ("탈린시청", "2019-09-27", "탈린"),
+        ("탈린 중앙도서관", "2019-09-27", "탈린"),
+    ]  # a heading that is only a city's name is not an institution
+
+
+def test_split_institutions():
+    assert split_institutions("Portland Bureau of Transportation (PBOT) & BIKETOWN") == [
+        "Portland Bureau of Transportation (PBOT)",
+        "BIKETOWN",
+    ]
+    assert split_institutions("밴쿠버시청 사회정책과 (City of Vancouver, Social Policy)") == [
+        "밴쿠버시청 사회정책과 (City of Vancouver, Social Policy)"
+    ]
