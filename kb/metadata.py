@@ -14,7 +14,11 @@ from kb.places import Gazetteer, Place
 from kb.textutil import HANGUL, squash
 from kb.travellers import count_in_line, count_in_prose, inline_participants
 
-VISIT_ENTRY = re.compile(r"\[\s*(?:기관|현장)?\s*방문\s*\d*\s*\]\s*(?P<name>.+)")
+VISIT_ENTRY = re.compile(
+    r"(?:\[\s*(?:기관|현장)?\s*방문\s*\d*\s*\]|방\s*문\s*(?:기\s*관|처)\s*(?:명)?\s*[:：])\s*(?P<name>.+)"
+)
+VISIT_COLUMNS = {"방문기관", "방문처", "방문기관명", "기관", "방문지"}
+DATE_COLUMNS = {"일자", "일시", "날짜", "일정"}
 DAY_START = re.compile(r"^\s*(?:제\s*\d+\s*일\s*)?(?P<m>\d{1,2})\s*[./]\s*(?P<d>\d{1,2})\.?\s*\(")
 VISIT_DATE = re.compile(r"일\s*시[^:：]{0,6}[:：]\s*(?P<value>.+)")
 COLUMNS = {
@@ -156,6 +160,12 @@ def _bigrams(s: str) -> set[str]:
     return {s[i : i + 2] for i in range(len(s) - 1)}
 
 
+def _similar(a: str, b: str) -> bool:
+    """Two keys for one institution: most of the shorter one's letter pairs are in the other."""
+    short, long = sorted((_bigrams(a), _bigrams(b)), key=len)
+    return bool(short) and len(short & long) / len(short) >= 0.6
+
+
 def _itinerary_lines(text: str, parsed: Parsed) -> list[str]:
     """The source lines of the itinerary: runs of itinerary blocks, with the label
     lines between their items."""
@@ -254,7 +264,44 @@ def institutions_of(
             named = [x.place for x in gazetteer.find(name) if x.place.id in dest_ids and x.place.kind == "city"]
             city = named[0] if named else whole[0] if whole else None
             out.append(Institution(name, when, city, "section", key))
+    return out + _table_visits(parsed, gazetteer, year, trip, [i.key for i in out])
+
+
+def _table_visits(
+    parsed: Parsed, gazetteer: Gazetteer, year: int | None, trip: tuple[str | None, str | None], known: list[str]
+) -> list[Institution]:
+    """Institutions in an itinerary table's 방문기관 column, dated by its 일자 column,
+    that no visit heading names already (tables abbreviate: "SFU 고령화연구센터")."""
+    out: list[Institution] = []
+    for block in parsed.blocks:
+        for item in block.items:
+            header = [squash(h) for h in item.header or []]
+            col = next((k for k, h in enumerate(header) if h in VISIT_COLUMNS), None)
+            if col is None:
+                continue
+            day_col = next((k for k, h in enumerate(header) if h in DATE_COLUMNS), None)
+            for para in item.paras[1:]:
+                cells = para.cells or []
+                if col >= len(cells):
+                    continue
+                day = parse_single(cells[day_col], year) if day_col is not None and day_col < len(cells) else None
+                if day and trip[0] and not (trip[0] <= day <= (trip[1] or trip[0])):
+                    day = None
+                for name in re.split(r"\s*[,/，]\s*", cells[col]):
+                    key = institution_key(name, gazetteer)
+                    if len(key) < 2 or _ACTIVITY_ONLY.match(name) or gazetteer.lookup(name) is not None:
+                        continue
+                    if any(key in k or k in key or _similar(key, k) for k in known):
+                        continue
+                    known.append(key)
+                    out.append(Institution(name.strip(), day, None, "itinerary", key))
     return out
+
+
+# Itinerary cells that are not institutions: travel, arrival, rest.
+_ACTIVITY_ONLY = re.compile(
+    r"^\s*(?:출국|입국|도착|출발|귀국|이동|해산|휴식|자료\s*정리|국내선\s*이동|.*(?:도착|출발|이동|해산)(?:\s*및\s*\S+)?)\s*$"
+)
 
 
 def match_institution(name: str, institutions: list[Institution], gazetteer: Gazetteer) -> Institution | None:
