@@ -221,6 +221,7 @@ def classify(text: str) -> list[Line]:
         lines.append(Line(pos, pos + len(raw), "blank"))
         pos += len(raw) + 1
     cleaned = [clean_markup(r) for r in raws]
+    stripped = [c.strip() for c in cleaned]
     _mark_toc(cleaned, lines)
     i = 0
     while i < len(raws):
@@ -242,7 +243,7 @@ def classify(text: str) -> list[Line]:
             ln.type, ln.cells = "table", cells
             i += 1
             continue
-        n = tables.one_cell_header([c.strip() for c in cleaned], i)
+        n = tables.one_cell_header(stripped, i)
         if n:
             i = _one_cell_table(lines, cleaned, i, n)
             continue
