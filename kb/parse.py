@@ -31,7 +31,9 @@ UNICODE_ROMAN = "ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫ"
 ROMAN = {r: i + 1 for i, r in enumerate(("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"))}
 GLYPH = "\uf000"  # private-use heading bullet left by HWP conversion
 HANGUL_ORDER = "가나다라마바사아자차카타파하"
-SYMBOLS = "□■◆◇▶▷►○◦●◎ㅇ•‣※*→·–—-▣◈☞❍❏◉▪◼◻➢➤✓✔√"
+SYMBOLS = "□■◆◇▶▷►○◦●◎•‣※*→·–—-▣◈☞❍❏◉▪◼◻➢➤✓✔√"  # and ㅇ followed by a space
+SYMBOL_FAMILIES = SYMBOLS + "ㅇ"
+STRONG_FAMILIES = ("roman", "chapter", "part", "【】", "【】+", "section", "glyph")
 
 # Heading families that are always headings, in the order they are tried.
 _STRONG = [
@@ -91,19 +93,11 @@ class Line:
 
     @property
     def strong(self) -> bool:
-        return self.family in (
-            "roman",
-            "chapter",
-            "part",
-            "【】",
-            "【】+",
-            "section",
-            "glyph",
-        ) or self.family.startswith("#")
+        return self.family in STRONG_FAMILIES or self.family.startswith("#")
 
     @property
     def symbol(self) -> bool:
-        return len(self.family) == 1 and self.family in SYMBOLS + "ㅇ"
+        return len(self.family) == 1 and self.family in SYMBOL_FAMILIES
 
 
 @dataclass
@@ -117,7 +111,6 @@ class Para:
 
 @dataclass
 class Item:
-    depth: int
     paras: list[Para] = field(default_factory=list)
     kind: str | None = None  # set by the parser: the block's kind, a label's or a table's
     header: list[str] | None = None  # table header row
@@ -397,7 +390,7 @@ class _Node:
     def sibling_symbol(self, line: Line) -> bool:
         """A symbol item at the same indentation as this open symbol item is its sibling."""
         return (
-            not self.heading and len(self.family) == 1 and self.family in SYMBOLS + "ㅇ" and self.indent == line.indent
+            not self.heading and len(self.family) == 1 and self.family in SYMBOL_FAMILIES and self.indent == line.indent
         )
 
 
@@ -437,8 +430,8 @@ class _Walker:
                 n.used = True
         return self.block
 
-    def new_item(self, depth: int) -> Item:
-        self.item = Item(depth)
+    def new_item(self) -> Item:
+        self.item = Item()
         self.ensure_block().items.append(self.item)
         return self.item
 
@@ -499,7 +492,7 @@ class _Walker:
         for node in closed:
             if node.heading and not node.used and node.line is not None:
                 node.line.type = "text"
-                self.new_item(100).paras.append(Para(node.line.content, node.line.start, node.line.end))
+                self.new_item().paras.append(Para(node.line.content, node.line.start, node.line.end))
                 self.block = self.item = None
 
     def kept_for(self, line: Line, heading: bool) -> list[_Node]:
@@ -564,7 +557,7 @@ class _Walker:
             item = parent.item
             item.paras.append(para)
         else:
-            item = self.new_item(len(self.stack))
+            item = self.new_item()
             item.paras.append(para)
             m = _INLINE_LABEL.match(line.content)
             if m and m.group("value").strip():
@@ -620,7 +613,7 @@ class _Walker:
 
     def toc(self, line: Line) -> None:
         block = Block(["목차"], "cover")
-        block.items.append(Item(0, [Para(line.content, line.start, line.end)], kind="cover"))
+        block.items.append(Item([Para(line.content, line.start, line.end)], kind="cover"))
         if self.blocks and self.blocks[-1].path == ["목차"]:
             self.blocks[-1].items[0].paras.append(block.items[0].paras[0])
         else:
@@ -632,7 +625,7 @@ class _Walker:
         if item is None or item.header is None:
             while self.stack and not self.stack[-1].heading:
                 self.stack.pop()
-            item = self.new_item(0)
+            item = self.new_item()
             item.header = line.cells
             header = {squash(c) for c in line.cells}
             if header & {"성명", "이름"}:
@@ -659,7 +652,7 @@ class _Walker:
         if item is None or last is None or last.table or self.blank_before:
             while self.stack and not self.stack[-1].heading:
                 self.stack.pop()
-            self.new_item(100)
+            self.new_item()
         self.item.paras.append(Para(line.content, line.start, line.end))
 
 

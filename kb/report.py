@@ -46,7 +46,7 @@ def analyse(text: str, gazetteer: Gazetteer) -> Report:
     md = extract(text, parsed, gazetteer)
     warnings = []
     if not parsed.has_headings:
-        warnings.append("no recognisable section headings (Ⅰ, Ⅱ, ...): stored as generic chunks")
+        warnings.append("no recognisable section headings (Ⅰ., 1., 가., □, # …): stored as generic chunks")
     if not md.trip_start:
         warnings.append("no trip dates found")
     chunks = [ChunkInfo(c) for c in make_chunks(parsed.blocks)]
