@@ -335,7 +335,20 @@ def _foreign_places(text: str, gazetteer: Gazetteer, evidence: bool = False) -> 
         after = text[m.start + len(m.alias) : m.start + len(m.alias) + 1]
         if m.place.country_code != "KR" and after not in _REGION_AFTER:
             found.append(m.place)
+            found += _city_state(m.place, gazetteer)
     return _unique(found)
+
+
+def _city_state(country: Place, gazetteer: Gazetteer) -> list[Place]:
+    """A city-state's city: 싱가포르 the country is also 싱가포르 the city (홍콩, 마카오)."""
+    if country.kind != "country":
+        return []
+    ids = gazetteer.aliases.get(country.name.lower(), [])
+    return [
+        gazetteer.places[i]
+        for i in ids
+        if gazetteer.places[i].kind == "city" and gazetteer.places[i].country_code == country.country_code
+    ][:1]
 
 
 def destinations_of(text: str, parsed: Parsed, gazetteer: Gazetteer) -> list[Place]:
@@ -416,7 +429,7 @@ def traveller_count(parsed: Parsed, participants: list[Participant]) -> int | No
     paras = _fact_paras(parsed)
     for text in paras:
         for line in text.split("\n"):
-            n = count_in_line(re.sub(r"^\s*\S{1,3}\s+(?=\S+\s*[:：])", "", line)) or count_in_line(line)
+            n = count_in_line(line)
             if n:
                 return n
     n = count_in_prose(" ".join(paras))

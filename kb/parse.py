@@ -561,7 +561,8 @@ class _Walker:
             item.paras.append(para)
             m = _INLINE_LABEL.match(line.content)
             if m and m.group("value").strip():
-                item.label_kind = heading_kind(m.group("label"))
+                if heading_kind(m.group("label")):  # read as a heading would be, under this block
+                    item.label_kind = kind_of(m.group("label"), self.block.kind)
         self.item = item
         self.note_child(line)
         self.stack.append(_Node(line.family, line.indent, False, item=item))
