@@ -11,7 +11,7 @@ from kb.dates import parse_single, trip_dates
 from kb.issuer import issuer_of
 from kb.parse import Block, Parsed
 from kb.places import Gazetteer, Place
-from kb.textutil import HANGUL, squash
+from kb.textutil import HANGUL, split_label, squash
 from kb.travellers import count_in_line, count_in_prose, inline_participants
 
 VISIT_ENTRY = re.compile(
@@ -319,14 +319,6 @@ DESTINATION_LABEL = re.compile(
 _REGION_AFTER = ("주", "州", "省", "성")  # 온타리오주, 광둥성: a region, not the city
 
 
-def _label_value(line: str) -> tuple[str, str] | None:
-    m = re.search(r"[:：]", line)
-    if not m:
-        return None
-    label = re.sub(r"^[^가-힣A-Za-z]*(?:[가-하]\.|\d{1,2}[.)])?\s*", "", line[: m.start()])
-    return squash(label), line[m.end() :]
-
-
 def _foreign_places(text: str, gazetteer: Gazetteer, evidence: bool = False) -> list[Place]:
     """Foreign places named in ``text`` (``evidence``: a list of places, such as a
     destination line's value, where a weak name counts)."""
@@ -358,7 +350,7 @@ def destinations_of(text: str, parsed: Parsed, gazetteer: Gazetteer) -> list[Pla
     paras = _fact_paras(parsed)
     for para in paras:
         for line in para.split("\n"):
-            lv = _label_value(line)
+            lv = split_label(line)
             if lv and DESTINATION_LABEL.match(lv[0]):
                 found = _foreign_places(lv[1], gazetteer, evidence=True)
                 if found:
@@ -416,7 +408,7 @@ def listed_participants(parsed: Parsed) -> list[Participant]:
     """Participants named in a line rather than a table: "출 장 자 : 교통정책과장 강민호, …"."""
     for para in _fact_paras(parsed):
         for line in para.split("\n"):
-            lv = _label_value(line)
+            lv = split_label(line)
             if lv and PARTICIPANT_LABEL.match(lv[0]):
                 people = inline_participants(lv[1])
                 if people:

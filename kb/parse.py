@@ -413,8 +413,10 @@ class _Walker:
         return [n for n in self.stack if n.heading]
 
     def context_kind(self) -> str:
+        """The deepest heading's kind; before any heading, text (the walk makes it the
+        cover once a heading has come)."""
         hs = self.headings()
-        return hs[-1].kind if hs else ("cover" if self.seen_heading or self._any_heading else "text")
+        return hs[-1].kind if hs else "text"
 
     def ensure_block(self) -> Block:
         if self.block is None:
@@ -573,7 +575,6 @@ class _Walker:
 
     # -- the walk --------------------------------------------------------------
     def walk(self) -> list[Block]:
-        self._any_heading = any(ln.type == "mark" and ln.strong for ln in self.lines)
         for i, line in enumerate(self.lines):
             if line.type == "blank":
                 self.blank_before = True

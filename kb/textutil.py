@@ -82,3 +82,16 @@ def split_sentences(text: str) -> list[str]:
     """Split Korean prose at sentence ends, never inside numbers such as "2019. 12."."""
     parts = [p.strip() for p in _SENTENCE_SPLIT.split(text)]
     return [p for p in parts if p]
+
+
+# What may stand before a field's label: bullets, or a number ("라.", "3)", "(2)").
+_LABEL_PREFIX = re.compile(r"^(?:[^\w]|ㅇ|\d{1,2}[.)]|[가-하][.)]|\(\d{1,2}\))+")
+
+
+def split_label(line: str) -> tuple[str, str] | None:
+    """A "label : value" line as (label without spaces or bullet, value):
+    "ㅇ 출 장 지 : 호주 시드니" -> ("출장지", " 호주 시드니"); None without a colon."""
+    m = re.search(r"[:：]", line)
+    if not m:
+        return None
+    return _LABEL_PREFIX.sub("", squash(line[: m.start()])), line[m.end() :]

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import re
 
-from kb.textutil import HANGUL, squash
+from kb.textutil import HANGUL, split_label
 
 # Labels of a count line, compared without spaces ("출 장 자" -> "출장자").
 COUNT_LABELS = re.compile(
     r"^(?:출장|연수|방문|참가|여행|파견|견학)?(?:인원|자|단|인원수|단구성|인원및명단|자명단|참가자|참석자|구성)(?:현황)?$"
 )
-# What may stand before a label: any bullet symbol, or a number ("라.", "3)", "(2)").
-LABEL_PREFIX = re.compile(r"^(?:[^\w]|ㅇ|\d{1,2}[.)]|[가-하][.)]|\(\d{1,2}\))+")
 TOTAL = re.compile(r"(?:총|모두|전체|합계|계)\s*(\d{1,3})\s*명")
 PERSONS = re.compile(r"(\d{1,3})\s*명")
 OTHERS = re.compile(rf"[{HANGUL}A-Za-z]+\s*외\s*(\d{{1,3}})\s*(?:명|인)")
@@ -31,10 +29,10 @@ TRAVEL_WORDS = re.compile(r"참여|참가|출장|방문|연수|구성|다녀|일
 
 def count_in_line(line: str) -> int | None:
     """The traveller count a count line states, or None when ``line`` is not one."""
-    m = re.search(r"[:：]", line)
-    if not m or not COUNT_LABELS.match(LABEL_PREFIX.sub("", squash(line[: m.start()]))):
+    field = split_label(line)
+    if field is None or not COUNT_LABELS.match(field[0]):
         return None
-    return count_in_value(line[m.end() :])
+    return count_in_value(field[1])
 
 
 def count_in_value(value: str) -> int | None:
