@@ -14,6 +14,7 @@ from pathlib import Path
 import sqlite_utils
 
 from kb.ingest import ingest
+from kb.report import PARSER_VERSION
 
 from conftest import REPORT_2018, REPORT_2019, REPORTS
 
@@ -147,6 +148,15 @@ def test_reingest_is_a_no_op(db_copy):
     assert summary.counts["unchanged"] == 2 and summary.counts["added"] == summary.counts["updated"] == 0
     after = {t: db[t].count for t in before}
     assert before == after
+
+
+def test_a_newer_parser_reads_unchanged_files_again(db_copy):
+    db = sqlite_utils.Database(db_copy)
+    db.execute("update reports set parser_version = parser_version - 1, title = 'old parse'")
+    db.conn.commit()
+    summary = ingest([REPORTS], db_copy, embed=False)
+    assert summary.counts["updated"] == 2
+    assert all(r["title"] != "old parse" and r["parser_version"] == PARSER_VERSION for r in db["reports"].rows)
 
 
 def test_changed_file_replaces_its_report(db_copy, tmp_path):
