@@ -12,6 +12,7 @@ import click
 
 from kb import __version__
 from kb.db import DEFAULT_DB
+from kb.kinds import KEYS as KIND_KEYS
 
 
 def db_option(f):
@@ -106,7 +107,12 @@ def _fail(message: str) -> None:
 
 def filter_options(f):
     options = [
-        click.option("--kind", multiple=True, help="Only chunks of this kind (finding, implication, ...); repeatable."),
+        click.option(
+            "--kind",
+            multiple=True,
+            type=click.Choice(KIND_KEYS),
+            help="Only chunks of this kind (finding 주요성과, implication 시사점, ...; kb/kinds.py); repeatable.",
+        ),
         click.option(
             "--place", help="Only chunks about this city or country (any of its names: 구이양, 귀양, Guiyang)."
         ),
