@@ -1,14 +1,16 @@
 """The kinds of chunk kb stores, defined once: the parser, search, the Datasette pages,
 metadata.yml and the README all read this table.
 
-A heading (or an inline label such as "→ 시사점:") decides the kind of what it introduces
-when it contains one of a kind's heading words; kinds are tried in :data:`PRECEDENCE`
-order, so "결론 및 정책 제언" and "성과 및 향후 과제" are implications, "방문성과" a
-finding and "방문결과" a visit. A heading without such words inherits its parent's kind.
-Where no heading decides - plain text, and the open-ended kinds (conclusion: 소감,
-총평, 맺음말; a benchmarking point) - the content does: an item that says what to adopt
-or do (~필요, ~검토, ~해야 함, ~추진 예정, ~도입) is an implication. That is the order of
-evidence: a heading's words, then its parent's kind, then the item's own wording.
+The order of evidence for a chunk's kind:
+1. a heading's own words (or an inline label's: "→ 시사점: …"), kinds tried in
+   :data:`PRECEDENCE` order, so "결론 및 정책 제언" and "성과 및 향후 과제" are implications,
+   "방문성과" a finding and "방문결과" a visit;
+2. else the parent heading's kind;
+3. then, where that kind does not say what its items are, the item's own wording
+   (:attr:`Kind.lift`): under 소감, 총평, 맺음말 and text under no heading, an item with a
+   lesson phrase anywhere (~필요, ~검토, ~해야 함, ~하겠다, a plan ending in 도입/마련/추진)
+   is an implication; in a visit told as prose, an item whose last sentence says what to
+   do (~하여야 함, ~할 필요가 있음, ~추진하겠음). A finding or implication heading decides.
 """
 
 from __future__ import annotations
@@ -28,7 +30,10 @@ class Kind:
     # fact of their own, so a small discount lets the content they point to come first
     # (measured on ../shared/eval: MRR@10 0.97 -> 1.00; the ranking issue revisits it).
     discount: float = 1.0
-    open: bool = False  # the content may lift an item to an implication
+    # How an item under this kind becomes an implication by what it says: "wording" (a
+    # lesson phrase anywhere: 소감, 결론, text under no heading), "ending" (its last sentence
+    # says what to do: a visit told as prose), "" (never: a heading said what items are).
+    lift: str = ""
 
 
 # In tie order: when two search results score the same, the earlier kind comes first.
@@ -47,6 +52,7 @@ KINDS: tuple[Kind, ...] = (
             "설명내용",
             "견학내용",
             "현장의견",
+            "현장확인",
             "질의응답",
             "질의및답변",
             "주요현황",
@@ -64,9 +70,13 @@ KINDS: tuple[Kind, ...] = (
             "적용방안",
             "적용가능성",
             "활용방안",
-            "도입방안",
-            "개선방안",
-            "발전방안",
+            "방안",  # 적용·활용·도입·접목·개선 방안: what to do
+            "우리시",  # 우리 시(군·구·도) 적용 가능성: about home
+            "우리군",
+            "우리구",
+            "우리도",
+            "발전방향",
+            "개선방향",
             "정책방향",
             "추진방향",
             "착안사항",
@@ -88,9 +98,9 @@ KINDS: tuple[Kind, ...] = (
         "결론",
         "closing judgements: 결론, 총평, 종합 의견, 맺음말, 소감",
         ("결론", "총평", "종합의견", "맺음말", "맺는말", "마무리", "결어", "소감", "느낀점", "종합평가", "평가"),
-        open=True,
+        lift="wording",
     ),
-    Kind("text", "본문", "text under no recognisable heading", (), open=True),
+    Kind("text", "본문", "text under no recognisable heading", (), lift="wording"),
     Kind(
         "visit",
         "방문 내용",
@@ -111,6 +121,7 @@ KINDS: tuple[Kind, ...] = (
             "세부내용",
             "siteVisit",
         ),
+        lift="ending",
     ),
     Kind(
         "purpose",
@@ -207,6 +218,13 @@ _LESSON_PHRASE = re.compile(
     r"|(?:도입|적용|벤치마킹)(?:하|해)(?:야|면|는\s*방안)"
 )
 
+# The last sentence of a lesson told in prose: "~하여야 함", "~할 필요가 있음",
+# "~검토", "~추진하겠음", "~방안을 마련", "~을 제안함".
+_LESSON_ENDING = re.compile(
+    r"(?:(?:하|해)(?:여)?야\s*(?:함|한다|할\s*것|하겠음)|할\s*필요(?:가)?\s*있(?:음|다)|필요(?:함|하다|가\s*있(?:음|다))?"
+    r"|검토(?:함|하겠음|하겠다|할\s*것|하여야\s*함)?|(?:추진|도입|시행|개최)(?:하겠음|하겠다|할\s*계획임|할\s*예정임|예정)"
+    r"|바람직함?|(?:제안|건의|권고|요청)(?:함|한다)|방안(?:을|이)?\s*(?:검토|마련|모색)?)\s*[.)\]]?\s*$"
+)
 _SPACE = re.compile(r"\s+")
 
 
@@ -247,14 +265,27 @@ def says_lesson(text: str) -> bool:
     body = text.strip()
     if not body:
         return False
-    last = re.split(r"(?<=[.다음함])\s+", body)[-1]
-    return bool(_LESSON_END.search(last) or _LESSON_PHRASE.search(body))
+    return bool(_LESSON_END.search(_last_sentence(body)) or _LESSON_PHRASE.search(body))
 
 
-def item_kind(kind: str, text: str) -> str:
-    """An item's kind: its block's, lifted to implication where the block's kind is open
-    and the item itself says what to adopt."""
-    return "implication" if BY_KEY[kind].open and says_lesson(text) else kind
+def ends_with_lesson(text: str) -> bool:
+    """An item whose last sentence says what to do: stricter than :func:`says_lesson`,
+    for prose that mostly tells facts (a visit: "… 협약을 맺는 방안을 검토하여야 함")."""
+    body = text.strip()
+    return bool(body) and bool(_LESSON_ENDING.search(_last_sentence(body)))
+
+
+def _last_sentence(text: str) -> str:
+    return re.split(r"(?<=[.다음함])\s+", text)[-1]
+
+
+def item_kind(kind: str, text: str, lift: str = "") -> str:
+    """An item's kind: its block's, lifted to implication where the block lets its items'
+    wording decide (``lift``, else the kind's own) and the item says what to adopt or do."""
+    how = lift or BY_KEY[kind].lift
+    if how == "wording" and says_lesson(text) or how == "ending" and ends_with_lesson(text):
+        return "implication"
+    return kind
 
 
 def summary() -> str:

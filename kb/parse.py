@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 
 from kb import tables
-from kb.kinds import BY_KEY, heading_kind, item_kind, kind_of, says_lesson
+from kb.kinds import BY_KEY, heading_kind, item_kind, kind_of
 from kb.textutil import HANGUL, ends_sentence, join_lines, kiwi, squash
 
 UNICODE_ROMAN = "ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫ"
@@ -54,6 +54,8 @@ _NUMBERED = [
     ("가.", re.compile(rf"(?P<tok>[{HANGUL_ORDER}])\.\s*(?P<rest>\S.*)")),
     ("가)", re.compile(rf"(?P<tok>[{HANGUL_ORDER}])\)\s*(?P<rest>\S.*)")),
     ("(가)", re.compile(rf"\(\s*(?P<tok>[{HANGUL_ORDER}])\s*\)\s*(?P<rest>\S.*)")),
+    ("[1]", re.compile(r"\[\s*(?P<tok>\d{1,2})\s*\]\s*(?P<rest>\S.*)")),
+    ("<1>", re.compile(r"[<〈＜]\s*(?P<tok>\d{1,2})\s*[>〉＞]\s*(?P<rest>\S.*)")),
     ("①", re.compile(r"(?P<tok>[\u2460-\u2473])\s*(?P<rest>\S.*)")),
     ("㉮", re.compile(r"(?P<tok>[\u326e-\u327b\u3260-\u326d])\s*(?P<rest>\S.*)")),
     # a bare number before a short Hangul title: "1 출장목적"
@@ -128,7 +130,7 @@ class Block:
     institution: str | None = None  # the visited institution this block is about
     place_context: str = ""  # headings above that may name a place
     items: list[Item] = field(default_factory=list)
-    open: bool = False  # items may be lifted to implications by what they say
+    lift: str = ""  # how items become implications by what they say (kinds.Kind.lift)
 
 
 @dataclass
@@ -372,7 +374,7 @@ class _Node:
     kind: str = "text"
     institution: str | None = None
     item: Item | None = None
-    open: bool = False
+    lift: str = ""  # set where a heading lets its items' wording decide
     strong: bool = False
     line: Line | None = None  # a heading's own line
     child_indent: int | None = None  # how far its first marked child was indented
@@ -425,8 +427,8 @@ class _Walker:
             institution = next((n.institution for n in hs if n.institution), None)
             context = " ".join(n.title for n in hs[1:])
             kind = self.context_kind()
-            is_open = BY_KEY[kind].open or (hs[-1].open if hs else False)
-            self.block = Block(path, kind, institution, context, open=is_open)
+            lift = (hs[-1].lift if hs else "") or BY_KEY[kind].lift
+            self.block = Block(path, kind, institution, context, lift=lift)
             self.blocks.append(self.block)
             for n in hs:
                 n.used = True
@@ -545,7 +547,8 @@ class _Walker:
         node = _Node(line.family, line.indent, True, title, kind, strong=line.strong, line=line)
         if not parents and _display_number(line):
             node.title = f"{_display_number(line)} {title}"
-        node.open = kind == "finding" and any(p.kind == "implication" for p in parents)
+        if kind == "finding" and any(p.kind == "implication" for p in parents):
+            node.lift = "wording"  # 성과 under 성과 및 향후 과제: achievements and plans mixed
         visit_context = parent_kind in ("visit", "finding") and not any(p.institution for p in parents)
         if visit_context and heading_kind(title) is None and line.family != "glyph":
             node.institution = institution_name(title)
@@ -605,12 +608,10 @@ class _Walker:
         self.close(0)
         for block in self.blocks:
             if self.seen_heading and not block.path:
-                block.kind, block.open = "cover", False  # front matter before the first heading
+                block.kind, block.lift = "cover", ""  # front matter before the first heading
             for item in block.items:
                 if item.kind is None:
-                    item.kind = item.label_kind or (
-                        "implication" if block.open and says_lesson(item.text) else item_kind(block.kind, item.text)
-                    )
+                    item.kind = item.label_kind or item_kind(block.kind, item.text, block.lift)
         return [b for b in self.blocks if any(p.text.strip() for it in b.items for p in it.paras)]
 
     def toc(self, line: Line) -> None:
@@ -673,7 +674,7 @@ def _display_number(line: Line) -> str:
         return f"Part {line.number}"
     if line.family in ("chapter", "section"):
         return f"제{line.number}{'장' if line.family == 'chapter' else '절'}"
-    if line.family in ("roman", "1.", "1-1.", "1.1.", "1)", "(1)", "가.", "가)", "(가)", "①", "㉮"):
+    if line.family in ("roman", "1.", "1-1.", "1.1.", "1)", "(1)", "[1]", "<1>", "가.", "가)", "(가)", "①", "㉮"):
         return line.number
     return ""
 

@@ -76,11 +76,30 @@ def test_says_lesson(text, lesson):
     assert kinds.says_lesson(text) is lesson
 
 
-def test_only_open_kinds_are_lifted_by_their_wording():
+def test_where_no_heading_decides_the_wording_does():
+    # 소감, 결론 and text under no heading: a lesson phrase anywhere
     assert kinds.item_kind("conclusion", "조례 개정을 검토할 필요가 있음") == "implication"
     assert kinds.item_kind("text", "조례 개정을 검토할 필요가 있음") == "implication"
-    assert kinds.item_kind("finding", "조례 개정을 검토할 필요가 있음") == "finding"
     assert kinds.item_kind("conclusion", "일정이 순조로웠다.") == "conclusion"
+    # a visit told as prose: only a last sentence that says what to do
+    assert kinds.item_kind("visit", "단지는 온실을 빌려줌. 우리 군도 시범 운영을 검토하여야 함") == "implication"
+    assert kinds.item_kind("visit", "소득 지원이 필요하다는 활동가의 의견을 청취") == "visit"
+    # a heading that said what its items are decides
+    assert kinds.item_kind("finding", "조례 개정을 검토할 필요가 있음") == "finding"
+
+
+@pytest.mark.parametrize(
+    "text, lesson",
+    [
+        ("공동 연구 협약을 맺는 방안을 검토하여야 함", True),
+        ("정규 교육으로 개설하여 2020년부터 추진하겠음", True),
+        ("운영 계획을 보완할 필요가 있음. 수직농장은 초기 설비비가 큼", False),
+        ("관리위원회가 온실을 제공하는 방식으로 운영됨", False),
+        ("2015년 제도를 도입", False),
+    ],
+)
+def test_ends_with_lesson(text, lesson):
+    assert kinds.ends_with_lesson(text) is lesson
 
 
 def test_one_table_of_kinds():
@@ -88,6 +107,7 @@ def test_one_table_of_kinds():
     assert set(kinds.PRECEDENCE) <= set(kinds.KEYS)
     assert kinds.TIE_ORDER[:2] == ("finding", "implication")
     assert all(0 < k.discount <= 1 for k in kinds.KINDS)
+    assert {k.lift for k in kinds.KINDS} <= {"", "wording", "ending"}
 
 
 def test_metadata_yml_and_readme_list_the_kinds_of_the_table():
