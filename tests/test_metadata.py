@@ -34,7 +34,9 @@ def test_a_generic_title_takes_its_subtitle(gazetteer):
 
 
 def test_a_memo_title(gazetteer):
-    text = "보  고  서\n\n제    목 : 2017년도 미르군의회 의원 공무국외여행(프랑스 농촌관광) 결과 보고\n\nⅠ. 개요\n본문.\n"
+    text = (
+        "보  고  서\n\n제    목 : 2017년도 미르군의회 의원 공무국외여행(프랑스 농촌관광) 결과 보고\n\nⅠ. 개요\n본문.\n"
+    )
     assert md(text, gazetteer).title == "2017년도 미르군의회 의원 공무국외여행(프랑스 농촌관광) 결과 보고"
 
 
