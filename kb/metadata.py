@@ -3,7 +3,6 @@ destinations, travellers, purpose and visited institutions."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 
@@ -61,13 +60,6 @@ class Metadata:
     participants: list[Participant] = field(default_factory=list)
     purpose: str | None = None
     institutions: list[Institution] = field(default_factory=list)
-
-
-def _date(y: int, m: int, d: int) -> str | None:
-    try:
-        return dt.date(int(y), int(m), int(d)).isoformat()
-    except ValueError:
-        return None
 
 
 _GENERIC_TITLE = re.compile(r"^(?:\d{4}년?도?)?(?:공무)?(?:국외|해외)?(?:출장|연수|여행|공무여행)*(?:결과)?보고서?$")
@@ -187,7 +179,8 @@ def _itinerary_lines(text: str, parsed: Parsed) -> list[str]:
 
 def split_institutions(name: str) -> list[str]:
     """One visit heading may name several institutions: "탈린시청 및 탈린 중앙도서관",
-    "Portland Bureau of Transportation (PBOT) & BIKETOWN" (not inside parentheses)."""
+    "Portland Bureau of Transportation (PBOT) & BIKETOWN" (not inside parentheses, and
+    not before a bare common word: "위베이구 및 산업단지" is one visit)."""
     parts, depth, start = [], 0, 0
     for m in re.finditer(r"[()（）]|\s+(?:및|&|／|/)\s+", name):
         token = m.group(0)
@@ -195,11 +188,14 @@ def split_institutions(name: str) -> list[str]:
             depth += 1
         elif token in ")）":
             depth = max(0, depth - 1)
-        elif depth == 0:
+        elif depth == 0 and not _GENERIC_WORD.match(name[m.end() :]):
             parts.append(name[start : m.start()])
             start = m.end()
     parts.append(name[start:])
     return [p.strip() for p in parts if len(squash(p)) >= 2]
+
+
+_GENERIC_WORD = re.compile(rf"^[{HANGUL}]{{1,4}}(?:\s+관계자)?\s*$")
 
 
 def institutions_of(
@@ -219,7 +215,7 @@ def institutions_of(
     for line in _itinerary_lines(text, parsed):
         m = DAY_START.match(line)
         if m and year:
-            date = _date(year, int(m["m"]), int(m["d"]))
+            date = parse_single(f"{m['m']}. {m['d']}.", year)
             if date and trip[0] <= date <= (trip[1] or trip[0]):  # not "1/1 (총1건)"
                 day = date
         cities = [x.place for x in gazetteer.find(line) if x.place.kind == "city"]
@@ -254,7 +250,9 @@ def institutions_of(
         ]
         for name in split_institutions(block.institution):
             key = institution_key(name, gazetteer)
-            listed = any(i.key == key or (i.source == "itinerary" and i.key and i.key in key) for i in out)
+            listed = any(
+                i.key == key or (i.source == "itinerary" and i.key and (i.key in key or key in i.key)) for i in out
+            )
             if listed or gazetteer.lookup(name) is not None:  # already listed, or only a place's name
                 continue
             grams = _bigrams(re.sub(r"^\d{4}", "", key))
