@@ -680,13 +680,8 @@ def _display_number(line: Line) -> str:
 
 
 def _is_document_title(line: Line) -> bool:
-    """A first heading that names the report itself ("# 2024 … 결과보고서"), not a section."""
-    return (
-        "보고" in squash(line.content)
-        and line.family.startswith("#")
-        or line.family == "bold"
-        and "보고서" in line.content
-    )
+    """A first Markdown heading that names the report itself ("# 2024 … 결과보고서")."""
+    return line.family.startswith("#") and "보고" in squash(line.content)
 
 
 def _label_heading(text: str) -> bool:
@@ -706,10 +701,10 @@ def _heading_title(line: Line) -> str:
         text = _INLINE_LABEL.match(text).group("value")
     if line.symbol or line.family == "bold":
         text = re.sub(r"^(?:\d{1,2}[.)]|[가-하][.)]|\(\d{1,2}\)|[\u2460-\u2473])\s*", "", text)
-    if line.family.startswith("#"):
+    if line.family.startswith("#"):  # "## Ⅱ. 방문 결과" keeps its numeral; "### 1. 시청" is "시청"
         marked = _marked(text)
-        if marked and marked[0] not in ("bold",) and not marked[0].startswith("#"):
-            text = marked[2] if marked[0] not in ("roman",) or not marked[1] else f"{marked[1]} {marked[2]}"
+        if marked and not marked[0].startswith("#"):
+            text = f"{marked[1]} {marked[2]}" if marked[0] == "roman" else marked[2]
     return text.strip()
 
 
