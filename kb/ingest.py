@@ -239,7 +239,9 @@ def _insert(db, report_id, name, file_name, fmt, encoding, digest, report: Repor
         "trip_end": md.trip_end,
         "year": int(md.trip_start[:4]) if md.trip_start else None,
         "countries": json.dumps(report.countries, ensure_ascii=False),
-        "places": json.dumps([p.name for p in md.destinations if p.kind == "city"], ensure_ascii=False),
+        "places": json.dumps(
+            [p.name for p in md.destinations if p.kind == "city"] + md.other_cities, ensure_ascii=False
+        ),
         "traveller_count": md.traveller_count,
         "purpose": md.purpose,
         "chunk_count": len(report.chunks),

@@ -56,6 +56,7 @@ class Metadata:
     trip_start: str | None = None
     trip_end: str | None = None
     destinations: list[Place] = field(default_factory=list)
+    other_cities: list[str] = field(default_factory=list)  # destinations the gazetteer does not know
     traveller_count: int | None = None
     participants: list[Participant] = field(default_factory=list)
     purpose: str | None = None
@@ -341,19 +342,39 @@ def _city_state(country: Place, gazetteer: Gazetteer) -> list[Place]:
     ][:1]
 
 
+def destination_line(parsed: Parsed) -> str | None:
+    """The value of the trip's destination line (출장지, 방문국가, 연수 지역, 장소 …)."""
+    for para in _fact_paras(parsed):
+        for line in para.split("\n"):
+            lv = split_label(line)
+            if lv and DESTINATION_LABEL.match(lv[0]):
+                return lv[1]
+    return None
+
+
+_CITY_WORD = re.compile(rf"(?<![{HANGUL}])([{HANGUL}]{{2,6}})시(?![{HANGUL}])")
+
+
+def other_cities(value: str, gazetteer: Gazetteer) -> list[str]:
+    """Cities a destination line names that the gazetteer does not know ("도야마현 도야마시"):
+    a word ending in 시 outside every place the gazetteer found there."""
+    spans = [(m.start, m.start + len(m.alias)) for m in gazetteer.find(value, evidence=True)]
+    out = []
+    for m in _CITY_WORD.finditer(value):
+        if not any(a < m.end() and m.start() < b for a, b in spans) and m.group(1) not in out:
+            out.append(m.group(1))
+    return out
+
+
 def destinations_of(text: str, parsed: Parsed, gazetteer: Gazetteer) -> list[Place]:
     """Places the trip went to: the destination line (출장지, 방문국가, 장소 …), else a
     sentence of the trip's overview that says where it went, else the itinerary's
     cities, else the cities the report mentions most."""
-    paras = _fact_paras(parsed)
-    for para in paras:
-        for line in para.split("\n"):
-            lv = split_label(line)
-            if lv and DESTINATION_LABEL.match(lv[0]):
-                found = _foreign_places(lv[1], gazetteer, evidence=True)
-                if found:
-                    return found
-    for para in paras:
+    value = destination_line(parsed)
+    found = _foreign_places(value, gazetteer, evidence=True) if value else []
+    if found:
+        return found
+    for para in _fact_paras(parsed):
         for sentence in re.split(r"(?<=[.다])\s+", para):
             if re.search(r"방문|일원|출장|연수|다녀", sentence):
                 cities = [p for p in _foreign_places(sentence, gazetteer) if p.kind == "city"]
@@ -389,14 +410,20 @@ FACT_KINDS = ("cover", "overview", "participants", "purpose", "itinerary", "text
 
 
 def _fact_paras(parsed: Parsed) -> list[str]:
-    return [
-        p.text
-        for b in parsed.blocks
-        for it in b.items
-        if (it.kind or b.kind) in FACT_KINDS or b.kind in FACT_KINDS
-        for p in it.paras
-        if not p.table
-    ]
+    """The text of the trip's own facts; a two-column table row ("출 장 자 | 농축산국장 등
+    5명") reads as the "label : value" line it stands for."""
+    out = []
+    for b in parsed.blocks:
+        for it in b.items:
+            if (it.kind or b.kind) not in FACT_KINDS and b.kind not in FACT_KINDS:
+                continue
+            for p in it.paras:
+                cells = [c for c in p.cells or [] if c.strip()]
+                if not p.table:
+                    out.append(p.text)
+                elif len(cells) in (2, 4):  # label, value (and a second pair)
+                    out += [f"{cells[k]} : {cells[k + 1]}" for k in range(0, len(cells), 2)]
+    return out
 
 
 PARTICIPANT_LABEL = re.compile(r"^(?:출장|연수|방문|참가)?(?:자|단|자명단|명단|참가자|참석자)$")
@@ -440,6 +467,9 @@ def extract(text: str, parsed: Parsed, gazetteer: Gazetteer) -> Metadata:
     md.trip_start, md.trip_end = trip_dates(text)
     year = int(md.trip_start[:4]) if md.trip_start else None
     md.destinations = destinations_of(text, parsed, gazetteer)
+    value = destination_line(parsed)
+    if value and md.destinations:  # a line about places abroad: its other 시 are cities too
+        md.other_cities = other_cities(value, gazetteer)
     md.title = title_of(front, md.issuer, str(year) if year else None, md.destinations)
     md.participants = participants_of(parsed) or listed_participants(parsed)
     md.traveller_count = traveller_count(parsed, md.participants)

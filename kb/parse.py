@@ -31,7 +31,7 @@ UNICODE_ROMAN = "ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫ"
 ROMAN = {r: i + 1 for i, r in enumerate(("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"))}
 GLYPH = "\uf000"  # private-use heading bullet left by HWP conversion
 HANGUL_ORDER = "가나다라마바사아자차카타파하"
-SYMBOLS = "□■◆◇▶▷►○◦●◎•‣※*→·–—-▣◈☞❍❏◉▪◼◻➢➤✓✔√"  # and ㅇ followed by a space
+SYMBOLS = "□■◆◇▶▷►▸▹○◦●◎•‣※*→⇒⇨➡➜·–—-▣◈☞❍❏◉▪◼◻➢➤✓✔√"  # and ㅇ followed by a space
 SYMBOL_FAMILIES = SYMBOLS + "ㅇ"
 STRONG_FAMILIES = ("roman", "chapter", "part", "【】", "【】+", "section", "glyph")
 
@@ -67,6 +67,7 @@ _INLINE_LABEL = re.compile(r"^(?P<label>[^:：]{1,16}?)\s*[:：]\s*(?P<value>.*)
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!~|<>\"'])")
 _MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)(?:\{[^}]*\})?")
 _MD_BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_MD_ITALIC_LINE = re.compile(r"^(\s*)[*_](?=\S)(.+?)(?<=\S)[*_]\s*$")  # "*2019. 10. 8.(화) 10:00*"
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]{0,400})?/?>")
 _RULE = re.compile(r"^\s*(?:[-=_*~─━]\s*){3,}$")
 _TOC_TAIL = re.compile(r"(?:\t\s*\d*|\s*(?:\.{2,}|·{2,}|…+|ㆍ{2,}|-{3,})\s*\d+|\s+\d{1,3})\s*$")
@@ -161,9 +162,10 @@ def clean_markup(s: str, tags: bool = True) -> str:
         s = _MD_ESCAPE.sub(r"\1", s)
     if "![" in s:
         s = _MD_IMAGE.sub("", s)
+    s = re.sub(r"^(\s*)>\s?", r"\1", s)
     if "**" in s or "__" in s:
         s = _MD_BOLD.sub(r"\2", s)
-    s = re.sub(r"^(\s*)>\s?", r"\1", s)
+    s = _MD_ITALIC_LINE.sub(r"\1\2", s)
     return (strip_tags(s) if tags else s).replace("\u00a0", " ")
 
 
@@ -245,7 +247,7 @@ def classify(text: str) -> list[Line]:
         if tables.is_space_header(clean):
             i = _space_table(lines, cleaned, i)
             continue
-        bold = _BOLD_LINE.match(raw)
+        bold = _BOLD_LINE.match(re.sub(r"^\s*>\s?", "", raw))
         marked = (
             ("bold", "", bold.group("rest").strip()) if bold and len(squash(bold["rest"])) <= 40 else _marked(clean)
         )
@@ -390,10 +392,9 @@ class _Node:
         )
 
     def sibling_symbol(self, line: Line) -> bool:
-        """A symbol item at the same indentation as this open symbol item is its sibling."""
-        return (
-            not self.heading and len(self.family) == 1 and self.family in SYMBOL_FAMILIES and self.indent == line.indent
-        )
+        """A symbol item at the same indentation as this open item is its sibling, whatever
+        marks the two ("가) 주요 설명" … "⇒ 접목 과제 : …")."""
+        return not self.heading and self.indent == line.indent
 
 
 class _Walker:
@@ -450,10 +451,11 @@ class _Walker:
         text = line.content
         if line.family.startswith("#") or line.family == "glyph":
             return True
-        short = squash(_PAREN.sub("", text))
+        plain = _PAREN.sub("", text).strip()  # "트랜스밀레니오 (TransMilenio S.A.)" ends no sentence
+        short = squash(plain)
         if line.strong:
-            return len(short) <= 60 and not (len(short) > 30 and ends_sentence(text))
-        if not short or ends_sentence(text) or text.rstrip().endswith((",", "、", "및")):
+            return len(short) <= 60 and not (len(short) > 30 and ends_sentence(plain))
+        if not short or ends_sentence(plain) or plain.endswith((",", "、", "및")):
             return False
         if _INLINE_LABEL.match(text) and not _label_heading(text):
             return False
@@ -462,13 +464,13 @@ class _Walker:
             return False
         if not self.seen_heading and heading_kind(text) is None:
             return False  # the cover's lines are not sections, unless they name one
-        top = self.stack[-1] if self.stack else None
-        in_list = top is not None and not top.heading and top.family == line.family and top.indent == line.indent
-        if in_list and heading_kind(text) is None:
-            return False  # the last item of a list does not turn into a heading
         nxt = self.next_line(i)
         if nxt is None:
             return False
+        top = self.stack[-1] if self.stack else None
+        in_list = top is not None and not top.heading and top.family == line.family and top.indent == line.indent
+        if in_list and heading_kind(text) is None and nxt.indent <= line.indent:
+            return False  # the last item of a list, with nothing indented below it, is an item
         if nxt.type == "table":
             return True
         if line.family != "bold" and heading_kind(text) is None and reads_as_clause(text):
@@ -555,19 +557,21 @@ class _Walker:
         self.stack.append(node)
 
     def add_mark_item(self, line: Line) -> None:
+        """A marked line that is not a heading: an item of its own, or a line of the open
+        item it is marked under - unless its label names a kind ("▷ 반영사항 : …"), which
+        makes it an item of its own."""
         self.pop_for(line, heading=False)
         parent = self.stack[-1] if self.stack and not self.stack[-1].heading else None
         para = Para(line.text or line.content, line.start, line.end)
-        if parent is not None and parent.item is not None:
+        m = _INLINE_LABEL.match(line.content)
+        labelled = bool(m and m.group("value").strip() and heading_kind(m.group("label")))
+        if parent is not None and parent.item is not None and not labelled:
             item = parent.item
-            item.paras.append(para)
         else:
             item = self.new_item()
-            item.paras.append(para)
-            m = _INLINE_LABEL.match(line.content)
-            if m and m.group("value").strip():
-                if heading_kind(m.group("label")):  # read as a heading would be, under this block
-                    item.label_kind = kind_of(m.group("label"), self.block.kind)
+            if labelled:  # read as a heading would be, under this block
+                item.label_kind = kind_of(m.group("label"), self.block.kind)
+        item.paras.append(para)
         self.item = item
         self.note_child(line)
         self.stack.append(_Node(line.family, line.indent, False, item=item))
@@ -659,13 +663,22 @@ class _Walker:
         self.item.paras.append(Para(line.content, line.start, line.end))
 
 
-_CLAUSE_TAGS = ("JKS", "JKO", "JX", "EC", "EF", "ETM")
+_PARTICLES = ("JKS", "JKO", "JX")  # subject, object, topic
+_PREDICATES = ("VV", "VA", "VX", "XSV", "XSA")  # verbs and adjectives (not the copula)
 
 
 def reads_as_clause(text: str) -> bool:
-    """Whether a line reads as part of a sentence (a subject, an object, a verb) rather
-    than as a label: "…생산공장을" wraps onto the next line, "주요 시사점" heads it."""
-    return any(t.tag.startswith(_CLAUSE_TAGS) for t in kiwi().tokenize(text))
+    """Whether a line reads as part of a sentence (a subject, an object, a verb with its
+    ending) rather than as a label: "…생산공장을" wraps onto the next line, "주요 시사점"
+    heads it. An ending counts only after a verb: Kiwi splits foreign names oddly
+    ("메데인" -> 메데 + 이 + ㄴ)."""
+    tokens = kiwi().tokenize(text)
+    for prev, tok in zip([None, *tokens], tokens, strict=False):
+        if tok.tag.startswith(_PARTICLES):
+            return True
+        if tok.tag.startswith("E") and prev is not None and prev.tag.startswith(_PREDICATES):
+            return True
+    return False
 
 
 def _display_number(line: Line) -> str:

@@ -106,3 +106,21 @@ def test_split_institutions():
     assert split_institutions("밴쿠버시청 사회정책과 (City of Vancouver, Social Policy)") == [
         "밴쿠버시청 사회정책과 (City of Vancouver, Social Policy)"
     ]
+
+
+def test_a_two_column_table_row_reads_as_a_label_line(gazetteer):
+    text = "1. 출장 개요\n기간\t2023. 9. 4. ~ 9. 9.\n출 장 지\t우즈베키스탄 타슈켄트\n출 장 자\t농축산국장 등 5명\n"
+    m = md(text, gazetteer)
+    assert m.traveller_count == 5
+    assert [p.name for p in m.destinations if p.kind == "city"] == ["타슈켄트"]
+
+
+def test_cities_the_gazetteer_does_not_know_still_count_from_the_destination_line(gazetteer):
+    m = md("1. 출장 개요\n○ 연수 지역 : 일본 이시카와현 가나자와시, 뽀로로현 뽀로로시\n", gazetteer)
+    assert [p.name for p in m.destinations if p.kind == "city"] == ["가나자와"]
+    assert m.other_cities == ["뽀로로"]
+
+
+def test_a_city_state_is_a_destination_city(gazetteer):
+    m = md("Ⅰ. 출장 개요\n○ 출 장 지 : 싱가포르, 말레이시아(쿠알라룸푸르)\n", gazetteer)
+    assert [p.name for p in m.destinations if p.kind == "city"] == ["싱가포르", "쿠알라룸푸르"]

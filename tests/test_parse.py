@@ -229,3 +229,48 @@ def test_lines_are_typed():
 )
 def test_institution_name_drops_the_activity(heading, name):
     assert institution_name(heading) == name
+
+
+@pytest.mark.parametrize(
+    "text, path",
+    [
+        (
+            "Ⅲ. 방문 결과\n[1] 뉴욕시 환경보호국\n○ 주요 설명\n  - 빗물 정원을 조성함\n",
+            "Ⅲ 방문 결과 › 뉴욕시 환경보호국 › 주요 설명",
+        ),
+        (
+            "Ⅲ. 방문 결과\n<1> 교토시 관광국\n○ 주요 설명\n  - 분산 관광을 추진함\n",
+            "Ⅲ 방문 결과 › 교토시 관광국 › 주요 설명",
+        ),
+        (
+            "3. 방문 결과\n 3.4 트랜스밀레니오 (TransMilenio S.A.)\n   가) 일시 : 4.19.\n   나) 주요 설명\n     - 2000년 개통\n",
+            None,
+        ),
+    ],
+    ids=["[1]", "<1>", "latin-abbreviation"],
+)
+def test_more_numbering_families(text, path):
+    found = paths(text)
+    if path:
+        assert path in found
+    else:
+        assert "3 방문 결과 › 트랜스밀레니오 (TransMilenio S.A.) › 주요 설명" in found
+
+
+def test_a_labelled_line_under_an_item_is_an_item_of_its_own():
+    text = "Ⅲ. 방문 결과\n1. 농업부\n※ 협약서는 3개 언어로 작성\n ▷ 도정 반영사항 : 실무 협의를 정례화\n"
+    found = kinds_of(text)
+    assert found["※ 협약서는 3개 언어로 작성"] == "visit"
+    assert found["▷ 도정 반영사항 : 실무 협의를 정례화"] == "implication"
+
+
+def test_a_symbol_after_another_familys_item_at_its_indentation_is_its_sibling():
+    text = "3. 방문 결과\n3.1 메트로\n   가) 일시 : 4.16.\n   나) 주요 설명\n     - 1995년 개통\n   ⇒ 하늬시 접목 과제 : 케이블카 도입 타당성을 검토할 것\n"
+    assert kinds_of(text)["⇒ 하늬시 접목 과제 : 케이블카 도입 타당성을 검토할 것"] == "implication"
+
+
+def test_markdown_italic_lines_and_quoted_bold_headings():
+    text = "### 3-1. 시청\n\n*2019. 10. 8.(화) 10:00*\n\n- 시민예산을 운영함\n\n> **우리 구 적용 방안**\n> - 지원관을 지정하여 정례화\n"
+    found = blocks(text)
+    assert ("implication", "시청 › 우리 구 적용 방안", ["implication"]) in found
+    assert any("2019. 10. 8.(화) 10:00" in p.text for b in parse(text).blocks for it in b.items for p in it.paras)
