@@ -473,7 +473,8 @@ class _Walker:
             return False  # the last item of a list, with nothing indented below it, is an item
         if nxt.type == "table":
             return True
-        if line.family != "bold" and heading_kind(text) is None and reads_as_clause(text):
+        clause = reads_as_clause(text) if line.family != "bold" else None
+        if clause == "particle" or (clause == "verb" and heading_kind(text) is None):
             return False  # "…생산공장을" wraps onto the next line; "주요 시사점" heads it
         if nxt.type == "text":
             continues = self.lines[i + 1].type == "text" and nxt.indent > line.indent and not line.family == "bold"
@@ -667,18 +668,20 @@ _PARTICLES = ("JKS", "JKO", "JX")  # subject, object, topic
 _PREDICATES = ("VV", "VA", "VX", "XSV", "XSA")  # verbs and adjectives (not the copula)
 
 
-def reads_as_clause(text: str) -> bool:
-    """Whether a line reads as part of a sentence (a subject, an object, a verb with its
-    ending) rather than as a label: "…생산공장을" wraps onto the next line, "주요 시사점"
-    heads it. An ending counts only after a verb: Kiwi splits foreign names oddly
-    ("메데인" -> 메데 + 이 + ㄴ)."""
+def reads_as_clause(text: str) -> str | None:
+    """Whether a line reads as part of a sentence rather than as a label: "particle" (a
+    subject, object or topic: "…생산공장을", "시장은 … 가능성이 매우" wrap onto the next
+    line), "verb" (a verb with its ending: "우리 시에 주는 시사점" still heads a section when it
+    names a kind), or None ("주요 시사점"). An ending counts only after a verb: Kiwi splits
+    foreign names oddly ("메데인" -> 메데 + 이 + ㄴ)."""
     tokens = kiwi().tokenize(text)
+    verb = False
     for prev, tok in zip([None, *tokens], tokens, strict=False):
         if tok.tag.startswith(_PARTICLES):
-            return True
+            return "particle"
         if tok.tag.startswith("E") and prev is not None and prev.tag.startswith(_PREDICATES):
-            return True
-    return False
+            verb = True
+    return "verb" if verb else None
 
 
 def _display_number(line: Line) -> str:
