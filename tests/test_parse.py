@@ -178,9 +178,19 @@ def test_reflow_joins_broken_sentences_and_words_but_never_a_heading_marker_or_r
     assert "일시: 2024년 4월 8일" in paras and "장소: 시청" in paras
 
 
-def test_a_wrapped_clause_is_not_a_heading():
-    text = "Ⅴ. 방문 내용\n- 특히, 북경현대는 충칭시에 생산공장을\n\n  건립하였음.\n"
-    assert paths(text) == ["Ⅴ 방문 내용"]
+@pytest.mark.parametrize(
+    "line",
+    ["- 특히, 북경현대는 충칭시에 생산공장을", "○ 중국 화훼시장은 세계 평균에 미달해 향후 발전 가능성이 매우"],
+)
+def test_a_wrapped_clause_is_not_a_heading(line):
+    # the second names a kind (가능성) but has a subject: a sentence, not a label
+    assert paths(f"Ⅴ. 방문 내용\n{line}\n\n  높다고 함.\n") == ["Ⅴ 방문 내용"]
+
+
+def test_a_heading_with_a_verb_still_heads_when_it_names_a_kind():
+    assert paths("Ⅴ. 방문 결과\n○ 우리 시에 주는 시사점\n  - 조례 개정 검토\n") == [
+        "Ⅴ 방문 결과 › 우리 시에 주는 시사점"
+    ]
 
 
 def test_table_of_contents_is_front_matter_not_headings():
