@@ -12,7 +12,7 @@ STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 SYSTEM_PACKAGES := chromium chromium-driver fonts-nanum fonts-dejavu-core
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install system-deps serve test lint format db clean
+.PHONY: install system-deps serve test lint format db docs clean
 
 install: $(STAMP)
 
@@ -53,6 +53,10 @@ format: $(STAMP)
 test: $(STAMP) system-deps
 	$(BIN)/ruff check kb tests bench
 	$(BIN)/python -m pytest
+
+# The kinds table of kb/kinds.py, written into README.md and metadata.yml.
+docs: $(STAMP)
+	$(BIN)/python -c 'from pathlib import Path; from kb.kinds import update_docs; update_docs(Path("README.md"), Path("metadata.yml"))'
 
 clean:
 	rm -rf $(VENV) $(DB) $(DB)-journal .pytest_cache

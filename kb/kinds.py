@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Kind:
     # lesson phrase anywhere: 소감, 결론, text under no heading), "ending" (its last sentence
     # says what to do: a visit told as prose), "" (never: a heading said what items are).
     lift: str = ""
+    pattern: str = ""  # a family of heading words as a regular expression (spaces removed)
 
 
 # In tie order: when two search results score the same, the earlier kind comes first.
@@ -145,22 +147,14 @@ KINDS: tuple[Kind, ...] = (
             "도시개요",
             "시개요",
             "국개요",
-            # the places visited, not the trip: 방문지 개요, 방문국 현황
-            "방문지개요",
-            "방문국개요",
-            "출장지개요",
-            "출장국개요",
-            "방문지현황",
-            "방문국현황",
-            "방문지역현황",
-            "출장국현황",
-            "방문국정보",
             "국가현황",
             "도시현황",
             "국가정보",
             "도시정보",
             "profile",
         ),
+        # the places visited, not the trip: 방문지 개요, 방문국 현황, 출장지역 및 도시 개요
+        pattern=r"(?:방문|출장|연수)(?:지|국|국가|도시|지역|대상국)\w{0,6}?(?:개요|현황|정보|개관|소개)",
     ),
     Kind(
         "overview",
@@ -227,7 +221,8 @@ _LESSON_PHRASE = re.compile(
 # "~검토", "~추진하겠음", "~방안을 마련", "~을 제안함".
 _LESSON_ENDING = re.compile(
     r"(?:(?:하|해)(?:여)?야\s*(?:함|한다|할\s*것|하겠음)|할\s*필요(?:가)?\s*있(?:음|다)|필요(?:함|하다|가\s*있(?:음|다))?"
-    r"|검토(?:함|하겠음|하겠다|할\s*것|하여야\s*함)?|(?:추진|도입|시행|개최)(?:하겠음|하겠다|할\s*계획임|할\s*예정임|예정)"
+    r"|검토(?:함|하겠음|하겠다|할\s*것|하여야\s*함)?|(?:추진|도입|시행|개최)\s*예정|하겠음|하겠다"
+    r"|(?:할|하는)\s*(?:계획|예정)(?:임|이다)"
     r"|바람직함?|(?:제안|건의|권고|요청)(?:함|한다)|방안(?:을|이)?\s*(?:검토|마련|모색)?)\s*[.)\]]?\s*$"
 )
 _SPACE = re.compile(r"\s+")
@@ -241,7 +236,8 @@ def heading_kind(title: str) -> str | None:
     """The kind a heading's own words name, or None when they name none."""
     t = _squash(title).lower()
     for key in PRECEDENCE:
-        if any(_names(w.lower(), t) for w in BY_KEY[key].words):
+        kind = BY_KEY[key]
+        if any(_names(w.lower(), t) for w in kind.words) or kind.pattern and re.search(kind.pattern, t):
             return key
     return None
 
@@ -270,18 +266,24 @@ def says_lesson(text: str) -> bool:
     body = text.strip()
     if not body:
         return False
-    return bool(_LESSON_END.search(_last_sentence(body)) or _LESSON_PHRASE.search(body))
+    return bool(_LESSON_END.search(_sentences(body)[-1]) or _LESSON_PHRASE.search(body))
 
 
 def ends_with_lesson(text: str) -> bool:
-    """An item whose last sentence says what to do: stricter than :func:`says_lesson`,
-    for prose that mostly tells facts (a visit: "… 협약을 맺는 방안을 검토하여야 함")."""
+    """An item that ends by saying what to do, and is mostly that: stricter than
+    :func:`says_lesson`, for prose that mostly tells facts (a visit: "… 협약을 맺는 방안을
+    검토하여야 함"). A long paragraph of facts with one closing plan stays facts."""
     body = text.strip()
-    return bool(body) and bool(_LESSON_ENDING.search(_last_sentence(body)))
+    if not body:
+        return False
+    sentences = _sentences(body)
+    last = sentences[-1]
+    return bool(_LESSON_ENDING.search(last)) and (len(sentences) <= 2 or len(last) >= 0.4 * len(body))
 
 
-def _last_sentence(text: str) -> str:
-    return re.split(r"(?<=[.다음함])\s+", text)[-1]
+def _sentences(text: str) -> list[str]:
+    """Sentences that end in a stop, and the nominal ones of official prose ("…운영함 다음")."""
+    return [s for s in re.split(r"(?<=[.!?])\s+|(?<=[함음됨임])\s*\n", text) if s.strip()] or [text]
 
 
 def item_kind(kind: str, text: str, lift: str = "") -> str:
@@ -302,6 +304,16 @@ def markdown_table() -> str:
     """The kinds as the README lists them (tests keep the README in step with this table)."""
     rows = ["| kind | 한국어 | what | headings that introduce it (spaces ignored) |", "|---|---|---|---|"]
     for k in KINDS:
-        words = ", ".join(w.rstrip("$") for w in k.words) or "—"
+        words = ", ".join([w.rstrip("$") for w in k.words] + ([f"`{k.pattern}`"] if k.pattern else [])) or "—"
         rows.append(f"| {k.key} | {k.label} | {k.description} | {words} |")
     return "\n".join(rows)
+
+
+def update_docs(readme: Path, metadata: Path) -> None:
+    """Write this table into the README and metadata.yml (``make docs``)."""
+    text = readme.read_text(encoding="utf-8")
+    text = re.sub(r"\| kind \| 한국어 \| what \|.*?\n\n", lambda _: markdown_table() + "\n\n", text, count=1, flags=re.S)
+    readme.write_text(text, encoding="utf-8")
+    meta = metadata.read_text(encoding="utf-8")
+    meta = re.sub(r"(kind는 ).*", lambda m: m.group(1) + summary(), meta, count=1)
+    metadata.write_text(meta, encoding="utf-8")

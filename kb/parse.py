@@ -55,6 +55,8 @@ _NUMBERED = [
     ("가)", re.compile(rf"(?P<tok>[{HANGUL_ORDER}])\)\s*(?P<rest>\S.*)")),
     ("(가)", re.compile(rf"\(\s*(?P<tok>[{HANGUL_ORDER}])\s*\)\s*(?P<rest>\S.*)")),
     ("[1]", re.compile(r"\[\s*(?P<tok>\d{1,2})\s*\]\s*(?P<rest>\S.*)")),
+    # a label in brackets on a line of its own: "[착안 사항]", "〈주요 내용〉", "《시사점》"
+    ("[]", re.compile(r"[\[〔〈《<「『]\s*(?P<rest>[^\]〕〉》>」』]{1,30}?)\s*[\]〕〉》>」』]\s*$(?P<tok>)")),
     ("<1>", re.compile(r"[<〈＜]\s*(?P<tok>\d{1,2})\s*[>〉＞]\s*(?P<rest>\S.*)")),
     ("①", re.compile(r"(?P<tok>[\u2460-\u2473])\s*(?P<rest>\S.*)")),
     ("㉮", re.compile(r"(?P<tok>[\u326e-\u327b\u3260-\u326d])\s*(?P<rest>\S.*)")),
@@ -75,7 +77,9 @@ _TOC_TAIL = re.compile(r"(?:\t\s*\d*|\s*(?:\.{2,}|·{2,}|…+|ㆍ{2,}|-{3,})\s*\
 # "11. 7.(월)", "Day 2"), or columns separated by runs of spaces.
 _ROW_START = re.compile(r"^\s*(?:\d{1,2}\s*[./월]\s*\d{1,2}\s*일?\.?\s*\(|\d{1,2}/\d{1,2}\b|Day\s*\d|제?\s*\d+\s*일차)")
 _COLUMN_GAP = re.compile(r"\S\s{3,}\S")
-_FIELD = re.compile(r"^[^\s:：]{1,6}(?: [^\s:：]{1,6})?\s*[:：]\s*\S")  # "일시: …", "응 대 자 : …"
+_FIELD = re.compile(
+    r"^(?:\d{1,2}(?:[-.]\d{1,2})*[.)]?\s+)?[^\s:：]{1,6}(?: [^\s:：]{1,6}){0,2}\s*[:：]\s*\S"
+)  # "일시: …", "3 연수 지역 : …"
 _PAREN = re.compile(r"\([^)]*\)|（[^）]*）")
 _ACTIVITY = re.compile(
     r"\s+(?:시찰|참석|참가|방문|면담|견학|주제발표|체결|간담회|설명회|답사|현장\s*답사|업무협의|협의|회의)(?:\s.*)?$"
@@ -181,6 +185,13 @@ def institution_name(heading: str) -> str:
     return name.strip() or heading.strip()
 
 
+def _bold_heading(text: str) -> tuple[str, str, str]:
+    """A bold line: of its numbering's family when it has one ("**Ⅰ. 출장 개요**"), else
+    of the bold family."""
+    marked = _marked(text)
+    return marked if marked and not marked[0].startswith("#") else ("bold", "", text.strip())
+
+
 def _marked(raw: str) -> tuple[str, str, str] | None:
     """(family, number, text) of a line that starts with a heading or item marker."""
     s = raw.strip()
@@ -248,9 +259,7 @@ def classify(text: str) -> list[Line]:
             i = _space_table(lines, cleaned, i)
             continue
         bold = _BOLD_LINE.match(re.sub(r"^\s*>\s?", "", raw))
-        marked = (
-            ("bold", "", bold.group("rest").strip()) if bold and len(squash(bold["rest"])) <= 40 else _marked(clean)
-        )
+        marked = _bold_heading(bold["rest"]) if bold and len(squash(bold["rest"])) <= 40 else _marked(clean)
         if marked:
             ln.type, (ln.family, ln.number, ln.content) = "mark", marked
             ln.text = clean.strip()
@@ -597,7 +606,9 @@ class _Walker:
                     if nxt is not None and nxt.type == "text" and len(nxt.content) <= 40:
                         line.content = nxt.content
                         nxt.type = "heading"  # read as part of the numeral's heading
-                if not self.seen_heading and (_is_document_title(line) or line.family == "bold"):
+                if not self.seen_heading and (
+                    _is_document_title(line) or line.family == "bold" and heading_kind(line.content) is None
+                ):
                     self.text(line)
                 elif self.is_heading(i, line):
                     self.open_heading(line)

@@ -84,8 +84,8 @@ def split_sentences(text: str) -> list[str]:
     return [p for p in parts if p]
 
 
-# What may stand before a field's label: bullets, or a number ("라.", "3)", "(2)").
-_LABEL_PREFIX = re.compile(r"^(?:[^\w]|ㅇ|\d{1,2}[.)]|[가-하][.)]|\(\d{1,2}\))+")
+# What may stand before a field's label: bullets, or a number ("라.", "3)", "(2)", "1-4.", "4").
+_LABEL_PREFIX = re.compile(r"^(?:[^\w]|ㅇ|\d{1,2}(?:[-.]\d{1,2})*[.)]?|[가-하][.)]|\(\d{1,2}\))+")
 
 
 def split_label(line: str) -> tuple[str, str] | None:

@@ -27,6 +27,22 @@ PROSE = re.compile(
 TRAVEL_WORDS = re.compile(r"참여|참가|출장|방문|연수|구성|다녀|일정|단장")
 
 
+# Counts written in words: "모두 네 명", "다섯 명".
+_NUMBER_WORDS = {"한": 1, "두": 2, "세": 3, "네": 4, "다섯": 5, "여섯": 6, "일곱": 7, "여덟": 8, "아홉": 9, "열": 10}
+_WORD_COUNT = re.compile(rf"(?<![{HANGUL}])(열\s*)?({'|'.join(sorted(_NUMBER_WORDS, key=len, reverse=True))})?\s*명")
+
+
+def _digits(text: str) -> str:
+    """ "모두 네 명" -> "모두 4명", "열두 명" -> "12명"."""
+
+    def number(m: re.Match) -> str:
+        if not m.group(1) and not m.group(2):
+            return m.group(0)
+        return f"{(10 if m.group(1) else 0) + _NUMBER_WORDS.get(m.group(2) or '', 0)}명"
+
+    return _WORD_COUNT.sub(number, text)
+
+
 def count_in_line(line: str) -> int | None:
     """The traveller count a count line states, or None when ``line`` is not one."""
     field = split_label(line)
@@ -37,6 +53,7 @@ def count_in_line(line: str) -> int | None:
 
 def count_in_value(value: str) -> int | None:
     """ "총 4명 (…)" -> 4; "의원 4명, 직원 1명" -> 5; "항만물류과장 외 2명" -> 3."""
+    value = _digits(value)
     outside = PARENS.sub(" ", value)
     m = TOTAL.search(outside) or TOTAL.search(value)
     if m:
@@ -52,7 +69,7 @@ def count_in_value(value: str) -> int | None:
 
 def count_in_prose(text: str) -> int | None:
     """ "의원 5명과 직원 2명 등 모두 7명이 참여하였으며" -> 7."""
-    for sentence in re.split(r"(?<=[.다])\s+", text):
+    for sentence in re.split(r"(?<=[.다])\s+", _digits(text)):
         m = PROSE.search(sentence)
         if m and TRAVEL_WORDS.search(sentence):
             return int(m.group(1))

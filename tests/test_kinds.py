@@ -33,6 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
         ("Part 2. Site Visits", "visit"),
         ("헬싱키시청", None),
         ("목적지 안내", None),  # "목적" must be the whole heading
+        ("Ⅲ 방문지역 개요", "background"),  # the places-visited family
+        ("출장국가 및 도시 개관", "background"),
     ],
 )
 def test_heading_kind(title, kind):
@@ -94,6 +96,10 @@ def test_where_no_heading_decides_the_wording_does():
         ("공동 연구 협약을 맺는 방안을 검토하여야 함", True),
         ("정규 교육으로 개설하여 2020년부터 추진하겠음", True),
         ("운영 계획을 보완할 필요가 있음. 수직농장은 초기 설비비가 큼", False),
+        (
+            "이용객이 2배로 늘었다. 요금은 시가 보전한다. 운영비는 회사가 낸다. 기본계획에 포함하도록 요구할 계획임",
+            False,
+        ),
         ("관리위원회가 온실을 제공하는 방식으로 운영됨", False),
         ("2015년 제도를 도입", False),
     ],
@@ -112,7 +118,7 @@ def test_one_table_of_kinds():
 
 def test_metadata_yml_and_readme_list_the_kinds_of_the_table():
     """The Datasette metadata and the README are written from kinds.summary() and
-    kinds.markdown_table(); change the table, then paste them again."""
+    kinds.markdown_table(): after changing the table, run `make docs`."""
     assert kinds.summary() in (ROOT / "metadata.yml").read_text(encoding="utf-8")
     assert kinds.markdown_table() in (ROOT / "README.md").read_text(encoding="utf-8")
 

@@ -284,3 +284,9 @@ def test_markdown_italic_lines_and_quoted_bold_headings():
     found = blocks(text)
     assert ("implication", "시청 › 우리 구 적용 방안", ["implication"]) in found
     assert any("2019. 10. 8.(화) 10:00" in p.text for b in parse(text).blocks for it in b.items for p in it.paras)
+
+
+def test_bracketed_label_lines_and_bold_numbered_sections():
+    text = "**Ⅰ. 방문 결과**\n\n1. 시청\n   [착안 사항]\n   ❍ 축제를 여러 광장으로 분산 배치하여 재설계\n"
+    found = blocks(text)
+    assert found == [("implication", "Ⅰ 방문 결과 › 시청 › 착안 사항", ["implication"])]

@@ -43,3 +43,19 @@ def test_inline_participants():
         ("하윤재", "자전거정책팀 주무관"),
     ]
     assert inline_participants("4명") == []
+
+
+@pytest.mark.parametrize(
+    "line, n",
+    [
+        ("1-4. 출장자 : 관광진흥과장 외 2명", 3),
+        ("4 연수 인원 : 8명(의원 6, 사무처 2)", 8),
+        ("○ 출장인원 : 모두 다섯 명", 5),
+    ],
+)
+def test_count_lines_with_other_numbering_and_number_words(line, n):
+    assert count_in_line(line) == n
+
+
+def test_count_in_prose_with_number_words():
+    assert count_in_prose("주무관이 일정 관리를 맡아 모두 네 명이 다녀왔습니다.") == 4
