@@ -189,4 +189,27 @@ def trip_dates(text: str) -> tuple[str | None, str | None]:
             if best is None or cand[0] > best[0]:
                 best = cand
         label_pending = bool(TRIP_LABEL.search(line) or PLAIN_LABEL.search(line))
-    return (best[1].isoformat(), best[2].isoformat()) if best else (None, None)
+    if best:
+        return best[1].isoformat(), best[2].isoformat()
+    return _departure_and_return(text)
+
+
+_LEAVE = re.compile(r"떠나|떠났|출발|출국")
+_BACK = re.compile(r"돌아오|돌아왔|귀국|귀환|입국")
+
+
+def _departure_and_return(text: str) -> tuple[str | None, str | None]:
+    """A trip told in prose: "10월 16일(월) 인천을 떠나 10월 22일(일) 돌아오는 일정" - the
+    date before a departure verb and the date before a return verb, in one sentence."""
+    for sentence in re.split(r"(?<=[.!?])\s+|\n\s*\n", clean(text)):
+        leave, back = _LEAVE.search(sentence), _BACK.search(sentence)
+        if not (leave and back and leave.start() < back.start()):
+            continue
+        first = [m for m in SINGLE.finditer(sentence[: leave.start()])]
+        last = [m for m in SINGLE.finditer(sentence[leave.start() : back.start()])]
+        start = parse_single(first[-1].group(0)) if first else None
+        if start and last:
+            end = parse_single(last[-1].group(0), int(start[:4]))
+            if end and 0 <= (dt.date.fromisoformat(end) - dt.date.fromisoformat(start)).days < MAX_TRIP_DAYS:
+                return start, end
+    return None, None

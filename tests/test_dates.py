@@ -148,3 +148,9 @@ def test_trip_dates_nights_note_breaks_a_tie():
 
 def test_trip_dates_nothing():
     assert trip_dates("보고일자 2019. 10.\n2025~2029 사업") == (None, None)
+
+
+def test_a_trip_told_in_prose_by_its_departure_and_return():
+    text = "이번 출장은 2023년 10월 16일(월) 인천을 떠나\n10월 22일(일) 돌아오는 5박 7일 일정이었습니다."
+    assert trip_dates(text) == ("2023-10-16", "2023-10-22")
+    assert trip_dates("2023년 10월 16일 보고서를 냈고 이후 출발 준비를 하였다.") == (None, None)
