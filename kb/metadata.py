@@ -352,17 +352,42 @@ def destination_line(parsed: Parsed) -> str | None:
     return None
 
 
-_CITY_WORD = re.compile(rf"(?<![{HANGUL}])([{HANGUL}]{{2,6}})시(?![{HANGUL}])")
+_PLACE_TOKEN = re.compile(rf"[{HANGUL}]{{2,10}}")
+_REGION_SUFFIX = ("주", "부", "현", "성", "도", "군", "구", "州", "省", "県")
+_NOT_PLACES = {
+    "일원",
+    "일대",
+    "근교",
+    "경유",
+    "지역",
+    "도시",
+    "시내",
+    "외곽",
+    "인근",
+    "방문",
+    "출장",
+    "연수",
+    "현지",
+    "소재",
+}
 
 
 def other_cities(value: str, gazetteer: Gazetteer) -> list[str]:
-    """Cities a destination line names that the gazetteer does not know ("도야마현 도야마시"):
-    a word ending in 시 outside every place the gazetteer found there."""
+    """Cities a destination line lists that the gazetteer has no Korean name for: the
+    other words of the list ("슬로베니아(류블랴나, 블레드)", "도야마현 도야마시"), but not
+    regions (오리건주, 교토부, 도야마현) or words such as 일원, 근교."""
     spans = [(m.start, m.start + len(m.alias)) for m in gazetteer.find(value, evidence=True)]
-    out = []
-    for m in _CITY_WORD.finditer(value):
-        if not any(a < m.end() and m.start() < b for a, b in spans) and m.group(1) not in out:
-            out.append(m.group(1))
+    out: list[str] = []
+    for m in _PLACE_TOKEN.finditer(value):
+        word = m.group(0)
+        if any(a < m.end() and m.start() < b for a, b in spans) or word in _NOT_PLACES:
+            continue
+        if word.endswith("시") and len(word) > 2:
+            word = word[:-1]  # 도야마시 -> 도야마
+        elif word.endswith(_REGION_SUFFIX):
+            continue
+        if word not in out and gazetteer.lookup(word) is None:
+            out.append(word)
     return out
 
 

@@ -119,6 +119,8 @@ def test_cities_the_gazetteer_does_not_know_still_count_from_the_destination_lin
     m = md("1. 출장 개요\n○ 연수 지역 : 일본 이시카와현 가나자와시, 뽀로로현 뽀로로시\n", gazetteer)
     assert [p.name for p in m.destinations if p.kind == "city"] == ["가나자와"]
     assert m.other_cities == ["뽀로로"]
+    m = md("1. 출장 개요\n○ 출장 지역 : 슬로베니아(류블랴나, 크롱크롱) 일원, 미국 오리건주 포틀랜드\n", gazetteer)
+    assert m.other_cities == ["크롱크롱"]  # not 일원, not the state 오리건주
 
 
 def test_a_city_state_is_a_destination_city(gazetteer):
