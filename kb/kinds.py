@@ -312,7 +312,9 @@ def markdown_table() -> str:
 def update_docs(readme: Path, metadata: Path) -> None:
     """Write this table into the README and metadata.yml (``make docs``)."""
     text = readme.read_text(encoding="utf-8")
-    text = re.sub(r"\| kind \| 한국어 \| what \|.*?\n\n", lambda _: markdown_table() + "\n\n", text, count=1, flags=re.S)
+    text = re.sub(
+        r"\| kind \| 한국어 \| what \|.*?\n\n", lambda _: markdown_table() + "\n\n", text, count=1, flags=re.S
+    )
     readme.write_text(text, encoding="utf-8")
     meta = metadata.read_text(encoding="utf-8")
     meta = re.sub(r"(kind는 ).*", lambda m: m.group(1) + summary(), meta, count=1)

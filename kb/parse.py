@@ -32,7 +32,9 @@ ROMAN = {r: i + 1 for i, r in enumerate(("I", "II", "III", "IV", "V", "VI", "VII
 GLYPH = "\uf000"  # private-use heading bullet left by HWP conversion
 HANGUL_ORDER = "가나다라마바사아자차카타파하"
 SYMBOLS = "□■◆◇▶▷►▸▹○◦●◎•‣※*→⇒⇨➡➜·–—-▣◈☞❍❏◉▪◼◻➢➤✓✔√"  # and ㅇ followed by a space
-SYMBOL_FAMILIES = SYMBOLS + "ㅇ"
+# Label families placed by indentation rather than by first use: the symbols, and bracketed
+# labels ("[착안 사항]"), which documents put at any depth.
+SYMBOL_FAMILIES = frozenset(SYMBOLS) | {"ㅇ", "[]"}
 STRONG_FAMILIES = ("roman", "chapter", "part", "【】", "【】+", "section", "glyph")
 
 # Heading families that are always headings, in the order they are tried.
@@ -104,7 +106,7 @@ class Line:
 
     @property
     def symbol(self) -> bool:
-        return len(self.family) == 1 and self.family in SYMBOL_FAMILIES
+        return self.family in SYMBOL_FAMILIES
 
 
 @dataclass
@@ -259,7 +261,9 @@ def classify(text: str) -> list[Line]:
             i = _space_table(lines, cleaned, i)
             continue
         bold = _BOLD_LINE.match(re.sub(r"^\s*>\s?", "", raw))
-        marked = _bold_heading(bold["rest"]) if bold and len(squash(bold["rest"])) <= 40 else _marked(clean)
+        marked = (
+            _bold_heading(clean_markup(bold["rest"])) if bold and len(squash(bold["rest"])) <= 40 else _marked(clean)
+        )
         if marked:
             ln.type, (ln.family, ln.number, ln.content) = "mark", marked
             ln.text = clean.strip()
@@ -394,7 +398,7 @@ class _Node:
     def symbol_heading_at(self, indent: int) -> bool:
         return (
             self.heading
-            and len(self.family) == 1
+            and self.family in SYMBOL_FAMILIES
             and self.indent == indent
             and self.child_indent is not None
             and self.child_indent > indent
