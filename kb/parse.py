@@ -487,8 +487,10 @@ class _Walker:
         if nxt.type == "table":
             return True
         clause = reads_as_clause(text) if line.family != "bold" else None
-        if clause == "particle" or (clause == "verb" and heading_kind(text) is None):
-            return False  # "…생산공장을" wraps onto the next line; "주요 시사점" heads it
+        if clause == "particle" or (clause == "verb" and nxt.type == "text" and heading_kind(text) is None):
+            # "…생산공장을" wraps onto the next line; "주요 시사점" heads it; "깨진 관계 박물관"
+            # (a verb, but marked lines below it) names a visit
+            return False
         if nxt.type == "text":
             continues = self.lines[i + 1].type == "text" and nxt.indent > line.indent and not line.family == "bold"
             return not continues and (heading_kind(text) is not None or len(short) <= 25 or line.family == "bold")
