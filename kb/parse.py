@@ -674,7 +674,13 @@ class _Walker:
             last.text = join_lines(last.text, line.content)
             last.end = line.end
             return
-        if item is None or last is None or last.table or self.blank_before:
+        # a new paragraph is an item of its own, unless indented under an open marked item
+        # (a note under a bullet); "Q." and "A." lines and the plan after them are three
+        top = self.stack[-1] if self.stack else None
+        under_item = top is not None and not top.heading and line.indent > top.indent and not self.blank_before
+        # a short line that names what follows ("홍길동 의원") keeps its paragraph
+        named = last is not None and indented and not self.blank_before and len(squash(last.text)) <= 15
+        if item is None or last is None or last.table or not (under_item or named):
             while self.stack and not self.stack[-1].heading:
                 self.stack.pop()
             self.new_item()

@@ -102,6 +102,8 @@ def test_where_no_heading_decides_the_wording_does():
         ),
         ("관리위원회가 온실을 제공하는 방식으로 운영됨", False),
         ("2015년 제도를 도입", False),
+        ("차 없이 다니는 것을 확인하였다. 우리 도에도 순환버스를 함께 설계하는 방안을 제안하고자 한다.", True),
+        ("관련 조례 개정과 예산 반영을 함께 살펴보겠습니다.", True),
     ],
 )
 def test_ends_with_lesson(text, lesson):

@@ -290,3 +290,13 @@ def test_bracketed_label_lines_and_bold_numbered_sections():
     text = "**Ⅰ. 방문 결과**\n\n1. 시청\n   [착안 사항]\n   ❍ 축제를 여러 광장으로 분산 배치하여 재설계\n"
     found = blocks(text)
     assert found == [("implication", "Ⅰ 방문 결과 › 시청 › 착안 사항", ["implication"])]
+
+
+def test_each_plain_paragraph_is_an_item_so_a_closing_plan_stands_apart():
+    text = (
+        "Ⅲ. 방문 결과\n1. 도야마시청\n▸ 노면전차를 운영함\nQ. 운영비는 누가 내는지?\nA. 시가 보전한다고 함\n"
+        "우리 도도 대중교통 축과 거점을 함께 정하도록\n권고하는 방안을 검토할 필요가 있다.\n"
+    )
+    found = kinds_of(text)
+    assert found["Q. 운영비는 누가 내는지?"] == "visit" and found["A. 시가 보전한다고 함"] == "visit"
+    assert found["우리 도도 대중교통 축과 거점을 함께 정하도록 권고하는 방안을 검토할 필요가 있다."] == "implication"
