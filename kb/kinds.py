@@ -202,8 +202,9 @@ PRECEDENCE: tuple[str, ...] = (
     "visit",
 )
 
-# What an item says when it is a lesson or a plan: the endings of Korean official prose
-# for "should", "needs", "to be reviewed", "will be pursued", "introduce".
+# Where the wording decides (소감, 결론, text under no heading): an item whose last sentence
+# ends as a lesson or plan does ("should", "needs", "to be reviewed", "will be pursued",
+# and the bare nouns of a plan: "… 지침 마련", "… 시범 도입"), or one that says so anywhere.
 _LESSON_END = re.compile(
     r"(?:(?:필요|검토|바람직|요망|시급)(?:함|하다|한|하겠음|할\s*것)?"
     r"|(?:도입|추진|반영|마련|확대|강화|개선|건의|제안|정례화|제도화|조성|설치|지정|구축|보완|시행|전환)"
@@ -218,8 +219,9 @@ _LESSON_PHRASE = re.compile(
     r"|(?:도입|적용|벤치마킹)(?:하|해)(?:야|면|는\s*방안)"
 )
 
-# The last sentence of a lesson told in prose: "~하여야 함", "~할 필요가 있음",
-# "~검토", "~추진하겠음", "~방안을 마련", "~을 제안함".
+# Where facts are told as prose (a visit), only an explicit ending of duty, need or intent
+# counts, not the bare nouns ("… 제도를 도입" there is a fact): "~하여야 함", "~할 필요가
+# 있음", "~검토", "~추진하겠음", "~하고자 한다", "~겠습니다", "~을 제안함".
 _LESSON_ENDING = re.compile(
     r"(?:(?:하|해)(?:여)?야\s*(?:함|한다|할\s*것|하겠음)|할\s*필요(?:가)?\s*있(?:음|다)|필요(?:함|하다|가\s*있(?:음|다))?"
     r"|검토(?:함|하겠음|하겠다|할\s*것|하여야\s*함)?|(?:추진|도입|시행|개최)\s*예정|하겠음|하겠다"
