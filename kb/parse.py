@@ -487,7 +487,7 @@ class _Walker:
         if nxt.type == "table":
             return True
         clause = reads_as_clause(text) if line.family != "bold" else None
-        if clause == "particle" or (clause == "verb" and nxt.type == "text" and heading_kind(text) is None):
+        if clause == "sentence" or (clause == "modifier" and nxt.type == "text" and heading_kind(text) is None):
             # "…생산공장을" wraps onto the next line; "주요 시사점" heads it; "깨진 관계 박물관"
             # (a verb, but marked lines below it) names a visit
             return False
@@ -692,19 +692,23 @@ _PREDICATES = ("VV", "VA", "VX", "XSV", "XSA")  # verbs and adjectives (not the 
 
 
 def reads_as_clause(text: str) -> str | None:
-    """Whether a line reads as part of a sentence rather than as a label: "particle" (a
-    subject, object or topic: "…생산공장을", "시장은 … 가능성이 매우" wrap onto the next
-    line), "verb" (a verb with its ending: "우리 시에 주는 시사점" still heads a section when it
-    names a kind), or None ("주요 시사점"). An ending counts only after a verb: Kiwi splits
-    foreign names oddly ("메데인" -> 메데 + 이 + ㄴ)."""
+    """Whether a line reads as part of a sentence rather than as a label: "sentence" (a
+    subject, object or topic, or a verb's connective or final ending: "…생산공장을",
+    "…에 위치하여 …" wrap onto the next line), "modifier" (a verb only as a modifier of a
+    noun: "깨진 관계 박물관", "우리 시에 주는 시사점" can head a section), or None ("주요
+    시사점"). An ending counts only after a verb: Kiwi splits foreign names oddly ("메데인"
+    -> 메데 + 이 + ㄴ)."""
     tokens = kiwi().tokenize(text)
-    verb = False
+    modifier = False
     for prev, tok in zip([None, *tokens], tokens, strict=False):
         if tok.tag.startswith(_PARTICLES):
-            return "particle"
+            return "sentence"
         if tok.tag.startswith("E") and prev is not None and prev.tag.startswith(_PREDICATES):
-            verb = True
-    return "verb" if verb else None
+            if tok.tag.startswith("ETM"):
+                modifier = True
+            else:
+                return "sentence"
+    return "modifier" if modifier else None
 
 
 def _display_number(line: Line) -> str:
