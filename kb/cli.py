@@ -105,6 +105,15 @@ def _fail(message: str) -> None:
     sys.exit(2)
 
 
+def _open_db(db_path: Path):
+    """The database at ``db_path``, or a clear error when there is none (never created by a read)."""
+    from kb.db import connect
+
+    if not db_path.exists():
+        _fail(f"database not found: {db_path} (build it with: kb ingest data/reports --db {db_path})")
+    return connect(db_path)
+
+
 def filter_options(f):
     options = [
         click.option(
@@ -160,14 +169,11 @@ def _filters(kw: dict):
 
 def _run_search(fn, db_path: Path, as_json: bool, **kw) -> None:
     from kb.analysis import QueryError
-    from kb.db import connect
     from kb.embed import EmbedError
     from kb.search import SearchError
     from kb.vectors import ModelMismatch
 
-    if not db_path.exists():
-        _fail(f"database not found: {db_path} (build it with: kb ingest data/reports --db {db_path})")
-    db = connect(db_path)
+    db = _open_db(db_path)
     try:
         results = fn(db, db_path=db_path, **kw)
     except (SearchError, QueryError, EmbedError, ModelMismatch) as e:
@@ -234,13 +240,10 @@ def similar(chunk_id: int | None, text: str | None, db_path: Path, as_json: bool
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: on a terminal).")
 def embed(db_path: Path, model: str | None, progress: bool | None) -> None:
     """Embed chunks that have no vector yet (or all of them, for a new --model)."""
-    from kb.db import connect
     from kb.embed import EmbedError
     from kb.vectors import drop_other_models, embed_missing, embedder_for, prune
 
-    if not db_path.exists():
-        _fail(f"database not found: {db_path} (build it with: kb ingest data/reports --db {db_path})")
-    db = connect(db_path)
+    db = _open_db(db_path)
     try:
         embedder = embedder_for(db, model, switch=True)
         n = embed_missing(db, embedder, _bar(progress, "embed", "chunk"))
@@ -254,14 +257,6 @@ def embed(db_path: Path, model: str | None, progress: bool | None) -> None:
         f"{n} chunks embedded with {embedder.model_id}"
         + (f"; {dropped} vectors of other models removed" if dropped else "")
     )
-
-
-def _open_db(db_path: Path):
-    from kb.db import connect
-
-    if not db_path.exists():
-        _fail(f"database not found: {db_path} (build it with: kb ingest data/reports --db {db_path})")
-    return connect(db_path)
 
 
 @cli.command()
