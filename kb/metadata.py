@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from kb.dates import parse_single, trip_dates
 from kb.issuer import issuer_of
 from kb.parse import Block, Parsed
-from kb.places import Gazetteer, Place
+from kb.places import REGIONS, Gazetteer, Place
 from kb.textutil import HANGUL, split_label, squash
 from kb.travellers import count_in_line, count_in_prose, inline_participants
 
@@ -315,7 +315,7 @@ def match_institution(name: str, institutions: list[Institution], gazetteer: Gaz
 DESTINATION_LABEL = re.compile(
     r"^(?:출장|방문|연수|여행|견학)?(?:지|지역|국가|국|도시|장소|국가및도시|국및도시|지역및도시|대상국|목적지)$|^장소$|^목적지$"
 )
-_REGION_AFTER = ("주", "州", "省", "성")  # 온타리오주, 광둥성: a region, not the city
+_REGION_AFTER = REGIONS | {"성"}  # 온타리오주, 광둥성: a region, not the city
 
 
 def _foreign_places(text: str, gazetteer: Gazetteer, evidence: bool = False) -> list[Place]:
@@ -342,9 +342,9 @@ def _city_state(country: Place, gazetteer: Gazetteer) -> list[Place]:
     ][:1]
 
 
-def destination_line(parsed: Parsed) -> str | None:
+def destination_line(facts: list[str]) -> str | None:
     """The value of the trip's destination line (출장지, 방문국가, 연수 지역, 장소 …)."""
-    for para in _fact_paras(parsed):
+    for para in facts:
         for line in para.split("\n"):
             lv = split_label(line)
             if lv and DESTINATION_LABEL.match(lv[0]):
@@ -391,15 +391,16 @@ def other_cities(value: str, gazetteer: Gazetteer) -> list[str]:
     return out
 
 
-def destinations_of(text: str, parsed: Parsed, gazetteer: Gazetteer) -> list[Place]:
+def destinations_of(
+    text: str, parsed: Parsed, gazetteer: Gazetteer, facts: list[str], value: str | None
+) -> list[Place]:
     """Places the trip went to: the destination line (출장지, 방문국가, 장소 …), else a
     sentence of the trip's overview that says where it went, else the itinerary's
-    cities, else the cities the report mentions most."""
-    value = destination_line(parsed)
+    cities, else the cities the report mentions most. ``value``: the destination line's."""
     found = _foreign_places(value, gazetteer, evidence=True) if value else []
     if found:
         return found
-    for para in _fact_paras(parsed):
+    for para in facts:
         for sentence in re.split(r"(?<=[.다])\s+", para):
             if re.search(r"방문|일원|출장|연수|다녀", sentence):
                 cities = [p for p in _foreign_places(sentence, gazetteer) if p.kind == "city"]
@@ -454,9 +455,9 @@ def _fact_paras(parsed: Parsed) -> list[str]:
 PARTICIPANT_LABEL = re.compile(r"^(?:출장|연수|방문|참가)?(?:자|단|자명단|명단|참가자|참석자)$")
 
 
-def listed_participants(parsed: Parsed) -> list[Participant]:
+def listed_participants(facts: list[str]) -> list[Participant]:
     """Participants named in a line rather than a table: "출 장 자 : 교통정책과장 강민호, …"."""
-    for para in _fact_paras(parsed):
+    for para in facts:
         for line in para.split("\n"):
             lv = split_label(line)
             if lv and PARTICIPANT_LABEL.match(lv[0]):
@@ -466,15 +467,14 @@ def listed_participants(parsed: Parsed) -> list[Participant]:
     return []
 
 
-def traveller_count(parsed: Parsed, participants: list[Participant]) -> int | None:
+def traveller_count(facts: list[str], participants: list[Participant]) -> int | None:
     """A count line's number, else a sentence's, else the participant table's rows."""
-    paras = _fact_paras(parsed)
-    for text in paras:
+    for text in facts:
         for line in text.split("\n"):
             n = count_in_line(line)
             if n:
                 return n
-    n = count_in_prose(" ".join(paras))
+    n = count_in_prose(" ".join(facts))
     return n or (len(participants) or None)
 
 
@@ -491,13 +491,14 @@ def extract(text: str, parsed: Parsed, gazetteer: Gazetteer) -> Metadata:
     md.issuer, md.issuer_unit = issuer_of(text, front)
     md.trip_start, md.trip_end = trip_dates(text)
     year = int(md.trip_start[:4]) if md.trip_start else None
-    md.destinations = destinations_of(text, parsed, gazetteer)
-    value = destination_line(parsed)
+    facts = _fact_paras(parsed)
+    value = destination_line(facts)
+    md.destinations = destinations_of(text, parsed, gazetteer, facts, value)
     if value and md.destinations:  # a line about places abroad: its other 시 are cities too
         md.other_cities = other_cities(value, gazetteer)
     md.title = title_of(front, md.issuer, str(year) if year else None, md.destinations)
-    md.participants = participants_of(parsed) or listed_participants(parsed)
-    md.traveller_count = traveller_count(parsed, md.participants)
+    md.participants = participants_of(parsed) or listed_participants(facts)
+    md.traveller_count = traveller_count(facts, md.participants)
     md.purpose = purpose_of(parsed.blocks)
     md.institutions = institutions_of(text, parsed, gazetteer, (md.trip_start, md.trip_end), md.destinations)
     return md
