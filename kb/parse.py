@@ -475,25 +475,26 @@ class _Walker:
         limit = 30 if line.symbol else 40
         if len(short) > limit:
             return False
-        if not self.seen_heading and heading_kind(text) is None:
+        named = heading_kind(text) is not None  # the words of a kind: 시사점, 주요내용, 개황 …
+        if not self.seen_heading and not named:
             return False  # the cover's lines are not sections, unless they name one
         nxt = self.next_line(i)
         if nxt is None:
             return False
         top = self.stack[-1] if self.stack else None
         in_list = top is not None and not top.heading and top.family == line.family and top.indent == line.indent
-        if in_list and heading_kind(text) is None and nxt.indent <= line.indent:
+        if in_list and not named and nxt.indent <= line.indent:
             return False  # the last item of a list, with nothing indented below it, is an item
         if nxt.type == "table":
             return True
         clause = reads_as_clause(text) if line.family != "bold" else None
-        if clause == "sentence" or (clause == "modifier" and nxt.type == "text" and heading_kind(text) is None):
+        if clause == "sentence" or (clause == "modifier" and nxt.type == "text" and not named):
             # "…생산공장을" wraps onto the next line; "주요 시사점" heads it; "깨진 관계 박물관"
             # (a verb, but marked lines below it) names a visit
             return False
         if nxt.type == "text":
             continues = self.lines[i + 1].type == "text" and nxt.indent > line.indent and not line.family == "bold"
-            return not continues and (heading_kind(text) is not None or len(short) <= 25 or line.family == "bold")
+            return not continues and (named or len(short) <= 25 or line.family == "bold")
         if nxt.type != "mark" or nxt.strong:
             return False
         if nxt.family == line.family and nxt.indent == line.indent:
