@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from kb.textutil import squash
+
 
 @dataclass(frozen=True)
 class Kind:
@@ -229,16 +231,11 @@ _LESSON_ENDING = re.compile(
     r"|필요(?:가)?\s*있습니다|(?:해|하여)야\s*합니다"
     r"|바람직함?|(?:제안|건의|권고|요청)(?:함|한다)|방안(?:을|이)?\s*(?:검토|마련|모색)?)\s*[.)\]]?\s*$"
 )
-_SPACE = re.compile(r"\s+")
-
-
-def _squash(text: str) -> str:
-    return _SPACE.sub("", text)
 
 
 def heading_kind(title: str) -> str | None:
     """The kind a heading's own words name, or None when they name none."""
-    t = _squash(title).lower()
+    t = squash(title).lower()
     for key in PRECEDENCE:
         kind = BY_KEY[key]
         if any(_names(w.lower(), t) for w in kind.words) or kind.pattern and re.search(kind.pattern, t):
