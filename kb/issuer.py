@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from kb.parse import clean_markup, collapse_spaced
 from kb.textutil import HANGUL, squash
 
 _BODY = rf"[{HANGUL}]{{1,8}}?(?:특별자치시|특별자치도|특별시|광역시|시|군|구|도)"
@@ -45,8 +46,6 @@ _NOT_BODY = {
 
 
 def _clean(line: str) -> str:
-    from kb.parse import clean_markup, collapse_spaced
-
     return collapse_spaced(clean_markup(line).strip())
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from kb.dates import parse_single, trip_dates
 from kb.issuer import issuer_of
-from kb.parse import Block, Parsed
+from kb.parse import Block, Parsed, clean_markup
 from kb.places import REGIONS, Gazetteer, Place
 from kb.textutil import HANGUL, split_label, squash
 from kb.travellers import count_in_line, count_in_prose, inline_participants
@@ -71,8 +71,6 @@ _DATE_LINE = re.compile(r"\d{4}\s*[.년]\s*\d{1,2}|^\s*\d{4}\s*$")
 def title_of(front: list[str], issuer: str | None, year: str | None, places: list[Place]) -> str:
     """The report's title: a memo's 제목, or the cover's title line with its subtitle
     when the title line alone names no trip ("2019 공무국외출장 결과보고서")."""
-    from kb.parse import clean_markup
-
     lines = [re.sub(r"^#+\s*", "", clean_markup(ln, tags=False)).strip() for ln in front]
     for ln in lines:
         m = re.match(r"^제\s*목\s*[:：]\s*(?P<v>.+)$", ln)
