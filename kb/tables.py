@@ -20,7 +20,6 @@ BOX_BORDER = re.compile(r"^[\s┌┐└┘├┤┬┴┼─━│┃╋┏┓�
 BOX_ROW = re.compile(r"[│┃║]")
 PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 PIPE_ALIGN = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
-SPACE_COLUMNS = re.compile(r"\S(?: \S+)*")  # a cell: words joined by single spaces
 DITTO = {'"', "″", "〃", "”", "“", "''", "상동", "동"}
 
 
