@@ -31,7 +31,9 @@ $(DB): | $(STAMP)
 db: $(STAMP)
 	$(BIN)/kb ingest data/reports --db $(DB)
 
+# A database made by an older kb is upgraded first (serving only reads).
 serve: $(DB)
+	$(BIN)/kb migrate --db $(DB)
 	$(BIN)/kb serve --db $(DB) --host $(HOST) --port $(PORT)
 
 system-deps:

@@ -22,6 +22,7 @@ import threading
 import unicodedata
 from functools import lru_cache
 
+from kb.errors import QueryError
 from kb.places import Gazetteer
 
 KEEP_TAGS = {"NNG", "NNP", "NR", "XR", "VV", "VA", "SL", "SH", "SN", "W_URL", "W_EMAIL", "W_HASHTAG", "W_SERIAL"}
@@ -32,10 +33,6 @@ ENGLISH_STOP = set(
 )
 _HANGUL = re.compile("[\uac00-\ud7a3]")
 _CODE = re.compile(r"[A-Za-z]+[0-9][A-Za-z0-9]*|[0-9]+[A-Za-z][A-Za-z0-9]*")
-
-
-class QueryError(ValueError):
-    """A query that cannot be searched; the message says why."""
 
 
 @lru_cache(maxsize=1)

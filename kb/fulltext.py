@@ -155,4 +155,4 @@ def load(db: sqlite_utils.Database) -> TermIndex:
 
 def cached_index(db: sqlite_utils.Database, path: str | Path | None) -> TermIndex:
     """The index for this database file, rebuilt when the file changes."""
-    return per_file(path, ("terms",), lambda: load(db))
+    return per_file(db, path, ("terms",), lambda: load(db))

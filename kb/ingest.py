@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
+import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -14,16 +14,18 @@ from pathlib import Path
 import sqlite_utils
 
 from kb.analysis import Analyzer
-from kb.db import connect, index_chunks
-from kb.places import Gazetteer
-from kb.readers import ReadError, read_bytes, read_document, supported_extensions
-from kb.report import PARSER_VERSION, Report, analyse
+from kb.db import bump_generation, connect, database_error, index_chunks, transaction
+from kb.discover import Found, Skipped, discover
+from kb.errors import KbError, ReadError
+from kb.readers import Document, read_bytes
+from kb.report import PARSER_VERSION, Report
+from kb.worker import TIME_LIMIT, FileWorker
 
 
 @dataclass
 class FileResult:
     path: str
-    status: str  # added | updated | unchanged | duplicate | failed
+    status: str  # added | updated | unchanged | duplicate | skipped | failed
     report_id: int | None = None
     chunks: int = 0
     error: str | None = None
@@ -39,7 +41,7 @@ class IngestSummary:
 
     @property
     def counts(self) -> dict[str, int]:
-        out = {s: 0 for s in ("added", "updated", "unchanged", "duplicate", "failed")}
+        out = {s: 0 for s in ("added", "updated", "unchanged", "duplicate", "skipped", "failed")}
         for f in self.files:
             out[f.status] += 1
         return out
@@ -58,42 +60,6 @@ class IngestSummary:
         }
 
 
-def display_path(path: Path) -> str:
-    """The path as stored: relative to the working directory when under it."""
-    absolute = Path(os.path.abspath(path))  # not resolve(): keep a symlink's own name
-    try:
-        return absolute.relative_to(Path(os.path.abspath(Path.cwd()))).as_posix()
-    except ValueError:
-        return absolute.as_posix()
-
-
-def discover(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
-    """Files to ingest: named files as given, folders searched recursively for the
-    formats kb reads (hidden files and folders skipped)."""
-    exts = supported_extensions() - {""}
-    files: list[Path] = []
-    errors: list[FileResult] = []
-    for p in paths:
-        if p.is_dir():
-            for root, dirs, names in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(names):
-                    if not name.startswith(".") and Path(name).suffix.lower() in exts:
-                        files.append(Path(root) / name)
-        elif p.exists() or p.is_symlink():
-            files.append(p)
-        else:
-            errors.append(FileResult(str(p), "failed", error="no such file or folder"))
-    seen: set[Path] = set()
-    unique = []
-    for f in files:
-        key = f.resolve()
-        if key not in seen:
-            seen.add(key)
-            unique.append(f)
-    return unique, errors
-
-
 BATCH = 32  # files read and parsed before their institution names go to Kiwi at once
 
 
@@ -104,35 +70,45 @@ def ingest(
     embed: bool = True,
     model: str | None = None,
     embed_progress: Callable | None = None,
+    time_limit: float = TIME_LIMIT,
 ) -> IngestSummary:
     """Ingest files and folders into the database at ``db_path``, then embed the new
-    chunks (unless ``embed`` is false) with the database's model or ``model``."""
-    from kb.embed import EmbedError
-    from kb.vectors import ModelMismatch, embed_missing, embedder_for, prune
+    chunks (unless ``embed`` is false) with the database's model or ``model``.
 
-    files, errors = discover(Path(p) for p in paths)
+    Each file is read and parsed in a worker process, stopped after ``time_limit``
+    seconds. A failure while embedding (the disk filled up) is kept in the summary:
+    the reports stored before it stay stored."""
+    from kb.vectors import embed_missing, embedder_for, prune
+
+    found, skipped = discover(Path(p) for p in paths)
     db = connect(db_path)
     try:
         embedder = embedder_for(db, model) if embed else None  # fail before any work
-        gazetteer = Gazetteer.from_db(db)
-        analyzer = Analyzer.from_db(db, gazetteer)
-        summary = IngestSummary(str(db_path), list(errors))
+        analyzer = Analyzer.from_db(db)
+        summary = IngestSummary(str(db_path), [_skipped(s) for s in skipped])
         batch: list[Prepared | FileResult] = []
-        for path in progress(files) if progress else files:
-            batch.append(prepare(db, gazetteer, path))
-            if len(batch) == BATCH:
-                summary.files.extend(_store_batch(db, analyzer, batch))
-                batch = []
+        with FileWorker(db_path, time_limit) as worker:
+            for f in progress(found) if progress else found:
+                batch.append(prepare(db, worker, f))
+                if len(batch) == BATCH:
+                    summary.files.extend(_store_batch(db, analyzer, batch))
+                    batch = []
         summary.files.extend(_store_batch(db, analyzer, batch))
         if embedder is not None:
             try:
                 summary.embedded = embed_missing(db, embedder, embed_progress)
                 prune(db)
-            except (EmbedError, ModelMismatch) as e:
+            except KbError as e:
                 summary.embed_error = str(e)
+            except sqlite3.Error as e:
+                summary.embed_error = str(database_error(e, db_path))
         return summary
     finally:
         db.close()
+
+
+def _skipped(s: Skipped) -> FileResult:
+    return FileResult(s.name, "failed" if s.missing else "skipped", error=s.reason)
 
 
 @dataclass
@@ -142,25 +118,22 @@ class Prepared:
     name: str
     path: Path
     digest: str
-    doc: object
+    doc: Document
     report: Report
 
 
-def prepare(db: sqlite_utils.Database, gazetteer: Gazetteer, path: Path) -> Prepared | FileResult:
+def prepare(db: sqlite_utils.Database, worker: FileWorker, f: Found) -> Prepared | FileResult:
     """Read and parse one file, or say why not (or that it is unchanged). Never raises."""
-    name = display_path(path)
     try:
-        data = read_bytes(path)
+        data = read_bytes(f.path)
         digest = hashlib.sha256(data).hexdigest()
-        row = _existing(db, name)
+        row = _existing(db, f.name)
         if _unchanged(row, digest):
-            return FileResult(name, "unchanged", row["id"], row["chunk_count"])
-        doc = read_document(path, data)
-        return Prepared(name, path, digest, doc, analyse(doc.text, gazetteer))
+            return FileResult(f.name, "unchanged", row["id"], row["chunk_count"])
+        doc, report = worker.understand(f.path, data)
+        return Prepared(f.name, f.path, digest, doc, report)
     except ReadError as e:
-        return FileResult(name, "failed", error=str(e))
-    except Exception as e:  # a parser bug must not stop the other files
-        return FileResult(name, "failed", error=f"could not be processed ({type(e).__name__}: {e})")
+        return FileResult(f.name, "failed", error=str(e))
 
 
 def _store_batch(db, analyzer: Analyzer, batch: list[Prepared | FileResult]) -> list[FileResult]:
@@ -174,7 +147,7 @@ def store(db, analyzer: Analyzer, p: Prepared) -> FileResult:
     try:
         # Analysed outside the write transaction, which then only writes.
         terms = [analyzer.chunk_terms(i.chunk.text, " › ".join(i.chunk.section)) for i in p.report.chunks]
-        return _store(db, terms, p.name, p.path.name, p.doc.format, p.doc.encoding, p.digest, p.report)
+        return _store(db, terms, p.name, p.name.rsplit("/", 1)[-1], p.doc.format, p.doc.encoding, p.digest, p.report)
     except Exception as e:  # a bug must not stop the other files
         return FileResult(p.name, "failed", error=f"could not be stored ({type(e).__name__}: {e})")
 
@@ -192,15 +165,12 @@ def _unchanged(row: dict | None, digest: str) -> bool:
 def _store(db, terms, name, file_name, fmt, encoding, digest, report: Report) -> FileResult:
     # IMMEDIATE takes the write lock before reading, so two ingests of the same file
     # at once cannot both decide to insert it.
-    db.conn.execute("BEGIN IMMEDIATE")
-    try:
+    with transaction(db):
         row = _existing(db, name)
         if _unchanged(row, digest):
-            db.conn.execute("ROLLBACK")
             return FileResult(name, "unchanged", row["id"], row["chunk_count"])
         twin = [] if row else list(db.query("select path from reports where content_hash = ?", [digest]))
         if twin:  # a copy of a stored file under another name
-            db.conn.execute("ROLLBACK")
             return FileResult(name, "duplicate", warnings=[f"same content as {twin[0]['path']}; not stored twice"])
         if row:
             _delete_children(db, row["id"])
@@ -208,11 +178,7 @@ def _store(db, terms, name, file_name, fmt, encoding, digest, report: Report) ->
         report_id = _insert(db, row["id"] if row else None, name, file_name, fmt, encoding, digest, report)
         ids = [r[0] for r in db.execute("select id from chunks where report_id = ? order by seq", [report_id])]
         index_chunks(db, [(cid, *t) for cid, t in zip(ids, terms, strict=True)])
-        db.conn.execute("COMMIT")
-    except BaseException:
-        if db.conn.in_transaction:
-            db.conn.execute("ROLLBACK")
-        raise
+        bump_generation(db)
     status = "updated" if row else "added"
     return FileResult(name, status, report_id, len(report.chunks), warnings=report.warnings)
 

@@ -22,6 +22,7 @@ import sqlite_utils
 from kb import fulltext, kinds
 from kb.analysis import ENGLISH_STOP, Analyzer, QueryError
 from kb.cache import per_file
+from kb.errors import SearchError
 from kb.places import Gazetteer
 from kb.vectors import cached_index, embedder_for
 
@@ -44,10 +45,6 @@ MAX_QUERY = 1000  # characters
 LOCK = threading.RLock()
 MAX_LIMIT = 200
 MAX_OFFSET = 10_000  # deeper pages would rank (and read) more candidates than is sensible
-
-
-class SearchError(ValueError):
-    """A search that cannot run as asked; the message names the parameter."""
 
 
 @dataclass
@@ -85,7 +82,7 @@ class Result:
 
 def analyzer_for(db: sqlite_utils.Database, path: str | Path | None) -> Analyzer:
     """One analyzer per database file and version (its places and institution names)."""
-    return per_file(path, ("analyzer",), lambda: Analyzer.from_db(db))
+    return per_file(db, path, ("analyzer",), lambda: Analyzer.from_db(db))
 
 
 def warm(db: sqlite_utils.Database, path: str | Path | None) -> None:

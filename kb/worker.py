@@ -1,0 +1,142 @@
+"""Read and understand files in a worker process that can be stopped.
+
+A file is untrusted: a damaged PDF, a package that unpacks to hundreds of megabytes,
+or a layout nobody foresaw may take minutes or gigabytes. Reading and parsing run in
+one child process (started once per ingest, reused for every file), so a file over the
+time or memory limit is stopped on its own and the others still go in.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import resource
+import traceback
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from kb.errors import ReadError
+
+TIME_LIMIT = 300.0  # seconds to read and parse one file (a real report takes under 5)
+START_LIMIT = 120.0  # seconds for the worker to load Kiwi and the gazetteer
+MEMORY_LIMIT = 8 * 1024**3  # bytes of address space for the worker
+
+
+class FileWorker:
+    """``understand(path, data)`` in a child process, each call stopped after
+    ``time_limit`` seconds. Use as a context manager; the child starts on first use."""
+
+    def __init__(self, db_path: Path | str, time_limit: float = TIME_LIMIT):
+        self.db_path = str(db_path)
+        self.time_limit = time_limit
+        self._proc = None
+        self._conn: Connection | None = None
+
+    def __enter__(self) -> FileWorker:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def understand(self, path: Path, data: bytes):
+        """(Document, Report) of the file, or a ReadError saying why not."""
+        if self._proc is None:
+            self._start()
+        assert self._conn is not None
+        try:
+            self._conn.send((path, data))
+            if not self._conn.poll(self.time_limit):
+                self._stop()
+                raise ReadError(
+                    f"reading and parsing took longer than {self.time_limit:g} s: stopped "
+                    "(a larger limit: kb ingest --time-limit SECONDS)"
+                )
+            status, payload = self._conn.recv()
+        except (EOFError, OSError):
+            self._stop()
+            raise ReadError(
+                "the process reading this file stopped (it ran out of memory or crashed): not stored"
+            ) from None
+        if status == "error":
+            raise ReadError(payload)
+        return payload
+
+    def _start(self) -> None:
+        ctx = multiprocessing.get_context("spawn")  # a clean process: no inherited threads or locks
+        parent, child = ctx.Pipe()
+        self._proc = ctx.Process(target=_main, args=(child, self.db_path), daemon=True, name="kb-reader")
+        self._proc.start()
+        child.close()
+        self._conn = parent
+        if not parent.poll(START_LIMIT):
+            self._stop()
+            raise ReadError(f"the reading process did not start within {START_LIMIT:g} s")
+        try:
+            status, payload = parent.recv()
+        except (EOFError, OSError):
+            self._stop()
+            raise ReadError("the reading process could not start") from None
+        if status == "error":
+            self._stop()
+            raise ReadError(payload)
+
+    def _stop(self) -> None:
+        """Kill the child (the next file starts a new one)."""
+        if self._proc is not None:
+            self._proc.kill()
+            self._proc.join()
+        if self._conn is not None:
+            self._conn.close()
+        self._proc = self._conn = None
+
+    def close(self) -> None:
+        if self._proc is not None and self._conn is not None:
+            try:
+                self._conn.send(None)
+                self._proc.join(timeout=5)
+            except OSError:
+                pass
+        self._stop()
+
+
+def _main(conn: Connection, db_path: str) -> None:
+    """The child: load once, then answer (path, data) requests until told to stop."""
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+        from kb.db import open_readonly
+        from kb.places import Gazetteer
+        from kb.readers import read_document
+        from kb.report import analyse
+
+        db = open_readonly(db_path)
+        try:
+            gazetteer = Gazetteer.from_db(db)
+        finally:
+            db.close()
+        analyse("준비", gazetteer)  # loads Kiwi now, outside any file's time limit
+    except Exception as e:
+        conn.send(("error", f"the reading process could not start ({type(e).__name__}: {e})"))
+        return
+    conn.send(("ok", None))
+    while True:
+        try:
+            request = conn.recv()
+        except EOFError:
+            return
+        if request is None:
+            return
+        path, data = request
+        try:
+            doc = read_document(path, data)
+            conn.send(("ok", (doc, analyse(doc.text, gazetteer))))
+        except ReadError as e:
+            conn.send(("error", str(e)))
+        except MemoryError:
+            conn.send(("error", "reading this file needs more memory than kb allows a file: not stored"))
+        except Exception as e:  # a parser bug must not stop the other files
+            where = traceback.extract_tb(e.__traceback__)[-1]
+            conn.send(
+                (
+                    "error",
+                    f"could not be processed ({type(e).__name__}: {e}, at {Path(where.filename).name}:{where.lineno})",
+                )
+            )
