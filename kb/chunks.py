@@ -7,7 +7,7 @@ import hashlib
 from dataclasses import dataclass
 
 from kb.parse import Block, Item, Para
-from kb.textutil import split_sentences
+from kb.textutil import split_long
 
 TARGET = 400  # aim for chunks up to this many characters
 MIN = 150  # chunks shorter than this take in the next piece of the same kind
@@ -45,7 +45,16 @@ def _pieces(item: Item) -> list[tuple[str, int, int]]:
     """Split one item into pieces of at most TARGET characters at paragraph, then
     sentence boundaries; an item up to MAX_ITEM characters stays one piece. A table
     gives one piece per row (the header goes with the first), so that each row - one
-    institution, one person, one day - can be found on its own."""
+    institution, one person, one day - can be found on its own. Whatever is still over
+    MAX_ITEM (a report that lost its line breaks) is cut at sentence ends."""
+    return [
+        (part, start, end)
+        for text, start, end in _parts(item)
+        for part in ([text] if len(text) <= MAX_ITEM else split_long(text, TARGET))
+    ]
+
+
+def _parts(item: Item) -> list[tuple[str, int, int]]:
     if item.header is not None:
         rows = [(p.text, p.start, p.end) for p in item.paras]
         if len(rows) > 1:
@@ -67,7 +76,7 @@ def _pieces(item: Item) -> list[tuple[str, int, int]]:
         if len(para.text) > TARGET and not para.table:
             emit()
             group = ""
-            for sentence in split_sentences(para.text):
+            for sentence in split_long(para.text, TARGET):
                 if group and len(group) + len(sentence) + 1 > TARGET:
                     out.append((group, para.start, para.end))
                     group = ""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from contextlib import contextmanager
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import sqlite_utils
 
@@ -193,7 +193,27 @@ def set_meta(db: sqlite_utils.Database, key: str, value: str) -> None:
     db.execute("insert or replace into kb_meta(key, value) values (?, ?)", [key, value])
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1, _migration_2, _migration_3]
+def _migration_4(db: sqlite_utils.Database) -> None:
+    """Stored paths lose the ingesting machine's absolute part: a report found under
+    /home/kim/reports/2019/a.hwp was stored by that path, which the served database
+    showed to everyone. It keeps its folder and file name (2019/a.hwp), or more of the
+    path where two reports would otherwise share one name."""
+    taken = {r[0] for r in db.execute("select path from reports")}
+    for report_id, path in list(db.execute("select id, path from reports")):
+        flavour = next((f for f in (PurePosixPath(path), PureWindowsPath(path)) if f.is_absolute()), None)
+        if flavour is None:
+            continue
+        parts = flavour.parts  # the first is the root: "/" or "C:\\"
+        for keep in range(min(2, len(parts) - 1), len(parts)):
+            short = "/".join(parts[-keep:])
+            if short not in taken:
+                taken.discard(path)
+                taken.add(short)
+                db.execute("update reports set path = ? where id = ?", [short, report_id])
+                break
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1, _migration_2, _migration_3, _migration_4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

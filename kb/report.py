@@ -13,7 +13,10 @@ from kb.places import Gazetteer, Place
 
 # Raised whenever a change to parsing changes what is stored: ingest then reads
 # unchanged files again instead of keeping what an older parser made of them.
-PARSER_VERSION = 2
+PARSER_VERSION = 3
+# A line longer than this is a report whose line breaks were lost (one paragraph per line
+# is rarely over 1,000 characters).
+LONG_LINE = 3000
 
 
 @dataclass
@@ -49,6 +52,11 @@ def analyse(text: str, gazetteer: Gazetteer) -> Report:
         warnings.append("no recognisable section headings (Ⅰ., 1., 가., □, # …): stored as generic chunks")
     if not md.trip_start:
         warnings.append("no trip dates found")
+    longest = max(map(len, text.split("\n")))
+    if longest > LONG_LINE:
+        warnings.append(
+            f"almost no line breaks (a line of {longest:,} characters): its layout is lost; cut into chunks at sentence ends"
+        )
     chunks = [ChunkInfo(c) for c in make_chunks(parsed.blocks)]
     dest = md.destinations
     for info in chunks:

@@ -84,6 +84,28 @@ def split_sentences(text: str) -> list[str]:
     return [p for p in parts if p]
 
 
+# Where a run of text without sentence ends may still be cut: before an inline bullet
+# (□ ○ ❍ ◦ • ▶ ※ -), after a noun-form ending (추진함, 필요함, 있음, 예정임, 완료됨).
+_SOFT_BREAK = re.compile(r"\s+(?=[□■○●❍◦•▶▷※◆◇-]\s)|(?<=[함음임됨])\s+")
+
+
+def split_long(text: str, size: int) -> list[str]:
+    """Cut ``text`` into pieces of about ``size`` characters or less: at sentence ends,
+    else at soft breaks, else at spaces, else anywhere (a report whose line breaks were
+    lost, or a run of words that never ends a sentence)."""
+    out: list[str] = []
+    for sentence in split_sentences(text):
+        for part in [sentence] if len(sentence) <= size else _SOFT_BREAK.split(sentence):
+            while len(part) > size:
+                cut = part.rfind(" ", size // 2, size)
+                cut = cut if cut > 0 else size
+                out.append(part[:cut].strip())
+                part = part[cut:].strip()
+            if part:
+                out.append(part)
+    return out
+
+
 # What may stand before a field's label: bullets, or a number ("라.", "3)", "(2)", "1-4.", "4").
 _LABEL_PREFIX = re.compile(r"^(?:[^\w]|ㅇ|\d{1,2}(?:[-.]\d{1,2})*[.)]?|[가-하][.)]|\(\d{1,2}\))+")
 

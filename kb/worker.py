@@ -112,7 +112,9 @@ def _main(conn: Connection, db_path: str) -> None:
             gazetteer = Gazetteer.from_db(db)
         finally:
             db.close()
-        analyse("준비", gazetteer)  # loads Kiwi now, outside any file's time limit
+        # Load Kiwi's models now (analysis, and the reflow of broken lines), outside any
+        # file's time limit.
+        analyse("Ⅰ. 출장 개요\n- 충칭시 정부를 방문하여\n협력 방안을 논의함.", gazetteer)
     except Exception as e:
         conn.send(("error", f"the reading process could not start ({type(e).__name__}: {e})"))
         return

@@ -12,6 +12,7 @@ import pytest
 from kb.chunks import MAX_ITEM, make_chunks
 from kb.parse import parse
 from kb.readers import read_document
+from kb.textutil import split_long
 
 
 def _letters(text: str) -> str:
@@ -59,3 +60,25 @@ def test_kinds_do_not_mix_and_sizes_stay_bounded():
     assert all(len(c.text) <= MAX_ITEM for c in chunks)
     assert chunks[-1].kind == "implication" and chunks[-1].text == "- 도입 검토"
     assert chunks[-1].section == ["Ⅰ 방문 결과", "시사점"]
+
+
+@pytest.mark.parametrize("path", FILES[:6], ids=[p.name for p in FILES[:6]])
+def test_a_report_on_one_line_is_cut_at_sentence_ends(path):
+    """A report whose line breaks were lost (pasted from a web form, a PDF without
+    them) still gives chunks of searchable size, with all its words."""
+    text = " ".join(read_document(path, path.read_bytes()).text.split())
+    chunks = make_chunks(parse(text).blocks)
+    assert len(chunks) >= len(text) // MAX_ITEM
+    assert all(len(c.text) <= MAX_ITEM for c in chunks)
+    kept = _letters("".join(c.text for c in chunks))
+    assert kept in _letters(text) or len(kept) >= 0.8 * len(_letters(text))  # a table of contents may be left out
+
+
+def test_split_long():
+    assert split_long("짧은 문장임.", 100) == ["짧은 문장임."]
+    sentences = "가나다 라마바 사업을 추진함. " * 30
+    assert all(len(p) <= 100 for p in split_long(sentences, 100))
+    no_ends = "□ 첫째 항목 추진함 ○ 둘째 항목 검토 필요함 " + "끝나지 않는 말 " * 40
+    parts = split_long(no_ends, 60)
+    assert parts[0] == "□ 첫째 항목 추진함" and all(len(p) <= 60 for p in parts)
+    assert split_long("가" * 250, 100) == ["가" * 100, "가" * 100, "가" * 50]

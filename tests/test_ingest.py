@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import signal
 import sqlite3
 import subprocess
@@ -344,3 +345,33 @@ def test_two_ingests_of_one_folder_at_once(tmp_path):
     assert sum(c["added"] for c in counts) == 4
     assert sum(c["added"] + c["unchanged"] for c in counts) == 8
     assert _consistent(db_path) == 4
+
+
+def test_a_report_on_one_line_is_chunked_with_a_warning(tmp_path):
+    one = tmp_path / "one-line.txt"
+    one.write_text(" ".join(REPORT_2019.read_text(encoding="utf-8").split()), encoding="utf-8")
+    summary = ingest([one], tmp_path / "kb.db", embed=False)
+    result = summary.files[0]
+    assert result.status == "added" and result.chunks >= 10
+    assert any("line breaks" in w for w in result.warnings)
+
+
+def test_disk_full_while_embedding_keeps_the_reports_and_says_so(tmp_path):
+    """The write-ahead log may not grow (as on a full disk) once the reports are in:
+    the summary still prints, with one line on what failed, and no traceback."""
+    db = tmp_path / "kb.db"
+    stored = subprocess.run(
+        [sys.executable, "-m", "kb.cli", "ingest", str(REPORTS), "--db", str(db), "--no-embed"],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert stored.returncode == 0, stored.stderr
+    full = subprocess.run(
+        [sys.executable, "-m", "kb.cli", "ingest", str(REPORTS), "--db", str(db)],
+        capture_output=True, text=True, timeout=300,
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (40960, 40960)),
+    )  # fmt: skip
+    assert full.returncode == 1
+    assert "2 unchanged" in full.stdout  # the summary is not lost
+    assert "embedding failed" in full.stderr and "full" in full.stderr
+    assert "Traceback" not in full.stderr
+    assert sqlite_utils.Database(db)["reports"].count == 2

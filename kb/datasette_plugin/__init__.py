@@ -1,6 +1,10 @@
 """Datasette plugin: kb's SQL functions on every connection, a Korean search page for
 staff at ``/`` and ``/-/search`` (with ``.json`` and ``.csv``), and report pages.
 
+It also hardens the whole site, Datasette's pages included: GET and HEAD only, security
+headers on every response, errors as one log line and a page without a traceback, and
+no machine paths in ``/-/databases.json`` or ``/-/threads.json``.
+
 The views only parse parameters and render: searching is :func:`kb.search.search`,
 the same function the command line calls.
 """
@@ -10,28 +14,69 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
+import pdb
+import re
 from dataclasses import fields
+from pathlib import Path
 from urllib.parse import urlencode
 
 from datasette import hookimpl
-from datasette.utils.asgi import Response
+from datasette.utils import add_cors_headers
+from datasette.utils.asgi import Base400, Request, Response
+from datasette.views.base import DatasetteError
+from datasette.views.special import JsonDataView
+from markupsafe import Markup
 
 from kb import search as kbsearch
-from kb.analysis import QueryError
-from kb.embed import EmbedError
+from kb.errors import KbError
 from kb.kinds import LABELS
 from kb.sql import register
-from kb.vectors import ModelMismatch
 
 KIND_LABELS = LABELS
 PER_PAGE = 10
 MAX_PAGE = 50
 # Every result field but the HTML snippet, whose text is in "text".
 CSV_COLUMNS = [f.name for f in fields(kbsearch.Result) if f.name != "snippet"]
+# What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+SQLITE_MAX_INT = 2**63 - 1
+# kb serves a database to read: nothing on the site takes a POST (Datasette's own POST
+# views are for writable canned queries, sign-in and debugging, none of which kb uses).
+READ_METHODS = ("GET", "HEAD")
+INTERNAL_ERROR = "서버 오류가 났습니다 (internal server error)"
+# kb's pages have no JavaScript of their own, but Datasette's table, database and query
+# pages run inline <script>s (DATASETTE_ALLOW_FACET, CodeMirror's set-up, closing open
+# menus), its templates and kb's use <style> blocks and style="" attributes, and app.css
+# draws the <select> arrow with a data: image: the policy allows those and nothing else
+# from outside the site (checked with Chromium: no CSP violations on those pages).
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self' 'unsafe-inline'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),  # frame-ancestors for browsers without CSP
+    # A search's words stay off other sites' logs; Datasette's data pages say the same.
+    (b"referrer-policy", b"no-referrer"),
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+]
+# An absolute path in a task's description (Datasette only strips site-packages/).
+ABSOLUTE_PATH = re.compile(r"(?<!\S)/\S*/")
+
+log = logging.getLogger(__name__)
 
 
-class BadRequest(ValueError):
-    pass
+class BadRequest(KbError, ValueError):
+    """A request parameter kb cannot use; the message names it."""
 
 
 def _kb_database(datasette):
@@ -64,12 +109,17 @@ def startup(datasette):
 
 
 @hookimpl
-def register_routes():
+def register_routes(datasette):
+    # Plugin routes come before Datasette's own, so these two replace its views.
+    databases = JsonDataView.as_view(datasette, "databases.json", lambda: _databases(datasette))
+    threads = JsonDataView.as_view(datasette, "threads.json", lambda: _threads(datasette))
     return [
         (r"^/$", search_page),
         (r"^/-/search(?P<format>\.json|\.csv)?$", search_page),
         (r"^/-/reports/(?P<report_id>\d+)$", report_page),
         (r"^/-/reports/(?P<report_id>\d+)/source$", source_page),
+        (r"^/-/databases(\.(?P<format>json))?$", databases),
+        (r"^/-/threads(\.(?P<format>json))?$", threads),
     ]
 
 
@@ -80,10 +130,24 @@ def _int(args, name: str, low: int, high: int, default: int | None = None) -> in
     try:
         value = int(raw)
     except ValueError:
-        raise BadRequest(f"{name} must be a whole number, not {raw!r}") from None
+        raise BadRequest(f"{name} must be a whole number, not {_clip(raw)!r}") from None
     if not low <= value <= high:
-        raise BadRequest(f"{name} must be between {low} and {high}, not {value}")
+        raise BadRequest(f"{name} must be between {low} and {high}, not {_clip(str(value))}")
     return value
+
+
+def _clip(text: str, limit: int = 24) -> str:
+    """``text`` cut short, to echo what a visitor typed in a message but not at length."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _row_id(raw: str) -> int | None:
+    """The id in a path, or None where no row can have it: SQLite's integers stop at
+    2**63 - 1 (past it the query raised OverflowError) and int() refuses 4300 digits."""
+    digits = raw.lstrip("0") or "0"
+    if len(digits) > len(str(SQLITE_MAX_INT)) or int(digits) > SQLITE_MAX_INT:
+        return None
+    return int(digits)
 
 
 def _params(request) -> dict:
@@ -155,7 +219,7 @@ async def search_page(datasette, request):
     try:
         p = _params(request)
         results = await db.execute_fn(lambda conn: _run(conn, db.path, p))
-    except (BadRequest, kbsearch.SearchError, QueryError, ModelMismatch, EmbedError) as e:
+    except KbError as e:
         error = str(e)
     if fmt == "json":
         if error:
@@ -197,7 +261,7 @@ def _csv(results) -> Response:
     writer.writerow(CSV_COLUMNS)
     for r in results:
         d = r.to_dict()
-        writer.writerow([d[c] for c in CSV_COLUMNS])
+        writer.writerow([safe_cell(d[c]) for c in CSV_COLUMNS])
     return Response(
         out.getvalue(),
         content_type="text/csv; charset=utf-8",
@@ -207,15 +271,15 @@ def _csv(results) -> Response:
 
 async def report_page(datasette, request):
     db = _kb_database(datasette)
-    report_id = int(request.url_vars["report_id"])
-    rows = await db.execute("select * from reports where id = ?", [report_id])
+    report_id = _row_id(request.url_vars["report_id"])
+    rows = await db.execute("select * from reports where id = ?", [report_id])  # None: no row
     report = rows.first()
     if report is None:
         return Response.html(
             await datasette.render_template(
                 "kb_search.html",
                 {
-                    "error": f"보고서 {report_id}번이 없습니다 (no report {report_id})",
+                    "error": _no_report(request),
                     "choices": await _choices(db),
                     "results": [],
                     "p": {},
@@ -253,13 +317,13 @@ async def report_page(datasette, request):
 async def source_page(datasette, request):
     """The report's stored text with one chunk's span marked, to read it in context."""
     db = _kb_database(datasette)
-    report_id = int(request.url_vars["report_id"])
+    report_id = _row_id(request.url_vars["report_id"])
     rows = await db.execute(
         "select r.id, r.title, s.text from reports r join sources s on s.report_id = r.id where r.id = ?", [report_id]
     )
     row = rows.first()
     if row is None:
-        return Response.text(f"no report {report_id}", status=404)
+        return Response.text(_no_report(request), status=404)
     try:
         chunk_id = _int(request.args, "chunk", 1, 2**62)
     except BadRequest as e:
@@ -276,3 +340,139 @@ async def source_page(datasette, request):
             before, marked, after = text[: span[0]], text[span[0] : span[1]], text[span[1] :]
     context = {"report": dict(row), "before": before, "marked": marked, "after": after, "chunk_id": chunk_id}
     return Response.html(await datasette.render_template("kb_source.html", context, request=request))
+
+
+def _no_report(request) -> str:
+    """The not-found message, with the id asked for (not at length)."""
+    shown = _clip(request.url_vars["report_id"])
+    return f"보고서 {shown}번이 없습니다 (no report {shown})"
+
+
+def safe_cell(value: str | float | None) -> str | float | None:
+    """A CSV cell a spreadsheet shows as text: Excel, LibreOffice and Sheets run a cell that
+    begins with = + - @, a tab or a carriage return as a formula (which can fetch URLs or run
+    commands), and report text often begins with "- ". As OWASP's "CSV Injection" page
+    (https://owasp.org/www-community/attacks/CSV_Injection) recommends, such text gets a
+    leading single quote; csv.writer then quotes and escapes the cell as CSV requires.
+    Numbers and None are left alone: they are never read as formulas."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _databases(datasette) -> list[dict]:
+    """Datasette's /-/databases.json with each file's name for its path: the absolute
+    path told anyone where the server keeps its files."""
+    return [{**d, "path": d["path"] and Path(d["path"]).name} for d in datasette._connected_databases()]
+
+
+def _threads(datasette) -> dict:
+    """Datasette's /-/threads.json without the directories in its tasks' source paths."""
+    data = datasette._threads()
+    if "tasks" in data:
+        data["tasks"] = [ABSOLUTE_PATH.sub("", task) for task in data["tasks"]]
+    return data
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    """Every response gets the security headers, and anything but GET and HEAD a 405
+    (Datasette answered POST to a table with a 500, and POST to kb's pages as a GET)."""
+
+    def wrap(app):
+        async def kb_app(scope, receive, send):
+            if scope["type"] != "http":
+                return await app(scope, receive, send)
+            send = _with_security_headers(send)
+            if scope["method"] not in READ_METHODS:
+                return await _refuse_method(datasette, Request(scope, receive), send)
+            await app(scope, receive, send)
+
+        return kb_app
+
+    return wrap
+
+
+def _with_security_headers(send):
+    """``send`` adding SECURITY_HEADERS to the response, but none a view set itself."""
+
+    async def send_with_headers(message):
+        if message["type"] == "http.response.start":
+            headers = list(message.get("headers", []))
+            present = {key.lower() for key, _ in headers}
+            headers += [(key, value) for key, value in SECURITY_HEADERS if key not in present]
+            message = {**message, "headers": headers}
+        await send(message)
+
+    return send_with_headers
+
+
+async def _refuse_method(datasette, request, send) -> None:
+    log.info(_one_line(f"405 {request.method} {request.path}"))
+    message = f"{_clip(request.method)} 요청은 받지 않습니다 (method not allowed: kb only reads)"
+    response = await _error_response(datasette, request, 405, message)
+    response.headers["allow"] = ", ".join(READ_METHODS)
+    await response.asgi_send(send)
+
+
+@hookimpl(hookwrapper=True)
+def handle_exception(datasette, request, exception):
+    """kb answers every error itself. Datasette's default handler (which runs too, since
+    every plugin's answer is awaited) printed ~16 KB of traceback with locals per 404,
+    and crashed when no exception was being handled (a path no route matches, e.g.
+    ``/kb/..``), so its answer is dropped before it runs."""
+    outcome = yield
+    outcome.force_result([lambda: _handle_exception(datasette, request, exception)])
+
+
+async def _handle_exception(datasette, request, exception: Exception) -> Response:
+    """Datasette's error page for ``exception``, and one log line: an expected error (a
+    4xx) at INFO, anything else at ERROR with its type and message (the traceback goes
+    to DEBUG) and a page that says only that the server failed."""
+    status, message, title, info = _error_of(exception)
+    line = _one_line(f"{status} {request.method} {request.path}: {type(exception).__name__}: {exception}")
+    if status < 500:
+        log.info(line)
+    else:
+        log.error(line)
+        log.debug("traceback of the error above", exc_info=exception)
+        if datasette.pdb:
+            pdb.post_mortem(exception.__traceback__)
+    return await _error_response(datasette, request, status, message, title, info)
+
+
+def _error_of(exception: Exception) -> tuple[int, str, str | None, dict]:
+    """Status, message, title and extra JSON keys for an error page. Only the errors
+    raised on purpose show their message (a bug's may hold SQL or paths); Datasette's
+    own keep their status, even the 500 it gives some bad requests (``?_sort=nosuch``)."""
+    if isinstance(exception, Base400):
+        return exception.status, str(exception.args[0]) if exception.args else "", None, {}
+    if isinstance(exception, DatasetteError):
+        message = Markup(exception.message) if exception.message_is_html else exception.message
+        return exception.status, message, exception.title, dict(exception.error_dict)
+    if isinstance(exception, KbError):  # raised on purpose: the message says what was wrong
+        return 400, str(exception), None, {}
+    return 500, INTERNAL_ERROR, None, {}
+
+
+async def _error_response(
+    datasette, request, status: int, message: str, title: str | None = None, info: dict | None = None
+) -> Response:
+    """The page (or JSON, for a .json path) Datasette's default handler renders."""
+    info = {**(info or {}), "ok": False, "error": message, "status": status, "title": title}
+    headers = {}
+    if datasette.cors:
+        add_cors_headers(headers)
+    if request.path.endswith(".json"):
+        return Response.json(info, status=status, headers=headers)
+    template = datasette.jinja_env.select_template([f"{status}.html", "error.html"])
+    context = {**info, "urls": datasette.urls, "app_css_hash": datasette.app_css_hash(), "menu_links": lambda: []}
+    return Response.html(await template.render_async(context), status=status, headers=headers)
+
+
+def _one_line(text: str, limit: int = 280) -> str:
+    """``text`` as one log line of at most ``limit`` bytes: no newline or control character
+    from a path or message can split it, nor a 5000-digit path swell it."""
+    text = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    data = text.encode()
+    return text if len(data) <= limit else data[: limit - 3].decode(errors="ignore") + "…"

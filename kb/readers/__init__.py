@@ -39,8 +39,10 @@ def _registry() -> list[Reader]:
     return [hwpx.READER, docx.READER, hwp.READER, pdf.READER, html.READER, text.READER, text.MARKDOWN_READER]
 
 
-# The largest file kb reads; real reports are well under this.
-MAX_BYTES = 200 * 1024 * 1024
+# The largest file kb reads (a report with its photos is 1-50 MB), and the most text
+# it takes from one: 4 million characters is some 2,000 pages, a real report is 5-100.
+MAX_BYTES = 128 * 1024 * 1024
+MAX_TEXT = 4_000_000
 
 
 def supported_extensions() -> set[str]:
@@ -101,6 +103,8 @@ def read_document(path: Path, data: bytes | None = None) -> Document:
         raise ReadError(f"the {reader.format} file needs more memory than is available") from None
     except Exception as e:  # a damaged file must fail with a reason, not a stray exception type
         raise ReadError(f"corrupt or unreadable {reader.format} file ({type(e).__name__}: {e})") from None
+    if len(doc.text) > MAX_TEXT:  # checked before cleaning, which takes time in proportion
+        raise ReadError(f"holds {len(doc.text):,} characters of text; the limit is {MAX_TEXT:,} (about 2,000 pages)")
     doc.text = clean_text(doc.text)
     if not doc.text.strip():
         raise ReadError("the file holds no text (it is empty or only whitespace)")

@@ -17,17 +17,18 @@ from kb.readers import ReadError
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MAX_MEMBERS = 10_000
-MAX_TOTAL = 256 * 1024 * 1024  # uncompressed bytes a package may declare or give
+MAX_TOTAL = 256 * 1024 * 1024  # uncompressed bytes a package may declare (photos included)
+MAX_READ = 64 * 1024 * 1024  # uncompressed bytes read from it: the XML of ~2,000 pages
 MAX_RATIO = 100  # uncompressed / compressed; XML compresses ~10-20x, bombs ~1000x
 RATIO_FLOOR = 1024 * 1024  # small members may have any ratio (a run of spaces)
 
 
 class Package:
-    """An opened zip package that reads at most MAX_TOTAL bytes in all."""
+    """An opened zip package that reads at most MAX_READ bytes in all."""
 
     def __init__(self, data: bytes, kind: str):
         self.kind = kind
-        self.budget = MAX_TOTAL
+        self.budget = MAX_READ
         if not data.startswith(ZIP_MAGIC):
             raise ReadError(f"not a {kind} file: it is not a zip package")
         try:
@@ -60,6 +61,8 @@ class Package:
         except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError, RuntimeError) as e:
             raise ReadError(f"truncated or corrupt {self.kind} file: {name} cannot be unpacked ({e})") from None
         if len(out) > limit:
+            if limit == self.budget:
+                raise ReadError(f"the {self.kind} file's text parts unpack to more than {MAX_READ:,} bytes: too large")
             raise ReadError(f"suspected zip bomb: {name} gives more bytes than it declares")
         self.budget -= len(out)
         return out

@@ -1,0 +1,126 @@
+"""Opening databases: read-only commands never write, and a file that is not a kb
+database of this version gets one clear line, from the library and from the CLI."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+
+import pytest
+import sqlite_utils
+
+from kb.db import SCHEMA_VERSION, bump_generation, connect, generation, open_readonly, schema_version
+from kb.errors import DatabaseError, SchemaError
+
+from conftest import run_kb
+
+
+def _digest(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def unrelated(tmp_path):
+    """Some other application's SQLite file."""
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("create table notes (id integer primary key, body text)")
+    conn.execute("insert into notes (body) values ('hello')")
+    conn.commit()
+    conn.close()
+    return path
+
+
+def test_read_commands_never_change_an_unrelated_database(unrelated):
+    before = _digest(unrelated)
+    for args in (["search", "빅데이터"], ["export"], ["show", "1"], ["similar", "1"], ["serve", "--port", "1"]):
+        out = run_kb(*args, "--db", str(unrelated))
+        assert out.returncode == 2, (args, out.stdout, out.stderr)
+        assert "not a kb database" in out.stderr and "Traceback" not in out.stderr
+    assert _digest(unrelated) == before
+    assert sqlite_utils.Database(unrelated).table_names() == ["notes"]
+
+
+def test_ingest_refuses_an_unrelated_database(unrelated, tmp_path):
+    (tmp_path / "r.txt").write_text("Ⅰ. 개요\n보고서", encoding="utf-8")
+    with pytest.raises(DatabaseError, match="not a kb database"):
+        connect(unrelated)
+    assert sqlite_utils.Database(unrelated).table_names() == ["notes"]
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "empty"])
+def test_damaged_files_get_a_message(sample_db_path, tmp_path, damage):
+    path = tmp_path / "kb.db"
+    data = sample_db_path.read_bytes()
+    path.write_bytes({"garbage": b"not sqlite at all" * 100, "truncated": data[:8192], "empty": b""}[damage])
+    with pytest.raises(DatabaseError, match="not a kb database"):
+        open_readonly(path)
+    for args in (["search", "빅데이터"], ["serve"]):
+        out = run_kb(*args, "--db", str(path))
+        assert out.returncode == 2 and "not a kb database" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_an_older_schema_is_named_and_upgraded_only_by_writing(db_copy):
+    conn = sqlite3.connect(db_copy)
+    conn.execute(f"pragma user_version = {SCHEMA_VERSION - 1}")  # as an older kb left it
+    conn.commit()
+    conn.close()
+    with pytest.raises(SchemaError, match="kb migrate"):
+        open_readonly(db_copy)
+    out = run_kb("search", "빅데이터", "--db", str(db_copy))
+    assert out.returncode == 2 and "run kb migrate" in out.stderr
+    assert schema_version(db_copy) == SCHEMA_VERSION - 1  # still: reading changed nothing
+    migrated = run_kb("migrate", "--db", str(db_copy))
+    assert migrated.returncode == 0, migrated.stderr
+    assert schema_version(db_copy) == SCHEMA_VERSION
+    open_readonly(db_copy).close()
+
+
+def test_a_newer_schema_is_refused(db_copy):
+    conn = sqlite3.connect(db_copy)
+    conn.execute(f"pragma user_version = {SCHEMA_VERSION + 1}")
+    conn.commit()
+    conn.close()
+    for open_ in (open_readonly, connect):
+        with pytest.raises(SchemaError, match="newer"):
+            open_(db_copy)
+    out = run_kb("ingest", str(db_copy.parent), "--db", str(db_copy), "--no-embed")
+    assert out.returncode == 2 and "upgrade kb" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_readonly_connections_cannot_write(sample_db_path):
+    db = open_readonly(sample_db_path)
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            db.execute("delete from chunks")
+    finally:
+        db.close()
+
+
+def test_generation_counts_writes(tmp_path):
+    db = connect(tmp_path / "kb.db")
+    start = generation(db)
+    with db.conn:
+        bump_generation(db)
+        bump_generation(db)
+    assert generation(db) == start + 2
+    assert db.execute("pragma journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_database_that_cannot_be_made_is_a_message(tmp_path):
+    (tmp_path / "a-file").write_text("x")
+    with pytest.raises(DatabaseError, match="cannot create"):
+        connect(tmp_path / "a-file" / "kb.db")
+
+
+def test_migration_4_drops_the_absolute_part_of_stored_paths(db_copy):
+    db = sqlite_utils.Database(db_copy)
+    ids = [r[0] for r in db.execute("select id from reports order by id")]
+    with db.conn:
+        db.execute("update reports set path = '/home/kim/보고서/2018.txt' where id = ?", [ids[0]])
+        db.execute("update reports set path = 'C:\\Users\\kim\\보고서\\2018.txt' where id = ?", [ids[1]])
+        db.execute(f"pragma user_version = {SCHEMA_VERSION - 1}")
+    db.close()
+    connect(db_copy).close()
+    paths = [r[0] for r in sqlite_utils.Database(db_copy).execute("select path from reports order by id")]
+    assert paths == ["보고서/2018.txt", "kim/보고서/2018.txt"]

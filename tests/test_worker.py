@@ -1,0 +1,42 @@
+"""The worker process that reads and parses files: stopped at its time limit, and
+started again for the next file."""
+
+from __future__ import annotations
+
+import time
+
+from kb.errors import ReadError
+from kb.worker import FileWorker
+
+from conftest import REPORT_2018, REPORT_2019
+
+
+def test_reads_files_and_stops_one_over_its_time_limit(sample_db_path, tmp_path):
+    big = tmp_path / "big.txt"
+    # About 3 MB of report text: a few seconds to parse, far above a 2 s limit.
+    big.write_text("\n".join([REPORT_2019.read_text(encoding="utf-8")] * 120), encoding="utf-8")
+    with FileWorker(sample_db_path, time_limit=2) as worker:
+        doc, report = worker.understand(REPORT_2018, REPORT_2018.read_bytes())
+        assert doc.format == "text" and len(report.chunks) > 10
+        started = time.monotonic()
+        try:
+            worker.understand(big, big.read_bytes())
+            raise AssertionError("not stopped")
+        except ReadError as e:
+            assert "longer than 2 s" in str(e) and "--time-limit" in str(e)
+        assert time.monotonic() - started < 5
+        worker.time_limit = 300  # a new process takes the next file
+        _doc, again = worker.understand(REPORT_2018, REPORT_2018.read_bytes())
+        assert len(again.chunks) == len(report.chunks)
+
+
+def test_reports_reading_errors_without_stopping(sample_db_path, tmp_path):
+    bad = tmp_path / "bad.docx"
+    bad.write_bytes(b"PK\x03\x04 not really a zip")
+    with FileWorker(sample_db_path) as worker:
+        try:
+            worker.understand(bad, bad.read_bytes())
+            raise AssertionError("read a broken file")
+        except ReadError as e:
+            assert "corrupt" in str(e)
+        assert worker.understand(REPORT_2019, REPORT_2019.read_bytes())[1].chunks
