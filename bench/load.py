@@ -7,6 +7,9 @@ for a fixed time; prints throughput, latency percentiles and errors.
 
 Queries are drawn from a fixed list of staff-like searches; ``--distinct`` makes every
 request's query unique, so that no query embedding comes from the cache (worst case).
+``--long N`` and ``--slow-sql N`` add clients that are not measured: N sending new
+1,000-character queries, N running SQL-function queries that keep a SQL thread busy up
+to the time limit; the figures are those of the ordinary clients beside them.
 Goal: 20 clients, zero errors, p95 <= 150 ms on the sample database.
 """
 
@@ -77,13 +80,38 @@ def percentile(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
-def client(host: str, port: int, stop: float, distinct: bool, seed: int, out: list, errors: list) -> None:
+def long_query(rng: random.Random, tag: str) -> str:
+    """A distinct query of about 1,000 characters (a pasted paragraph): the most costly
+    text a search embeds."""
+    words: list[str] = []
+    while sum(len(w) + 1 for w in words) < 990:
+        words.append(rng.choice(QUERIES))
+    return (tag + " " + " ".join(words))[:1000]
+
+
+# A query in Datasette's SQL page that keeps a SQL thread busy: a new embedding for
+# every chunk, until the SQL time limit stops it.
+SLOW_SQL = "select count(*) from chunks where kb_nearest(substr(text, 1, 900) || ' {tag}', 5) is not null"
+
+
+def client(
+    host: str, port: int, stop: float, kind: str, seed: int, out: list, errors: list, database: str = "kb"
+) -> None:
+    """One client's requests until ``stop``: ``kind`` is repeated (staff queries from a
+    list), distinct (each query new), long (each a new 1,000-character query) or sql
+    (SLOW_SQL, whose time-limit errors are its expected answer)."""
     rng = random.Random(seed)
-    conn = http.client.HTTPConnection(host, port, timeout=30)
+    conn = http.client.HTTPConnection(host, port, timeout=60)
     n = 0
     while time.time() < stop:
-        query = rng.choice(QUERIES) + (f" {seed}-{n}" if distinct else "")
-        path = "/-/search.json?q=" + urllib.parse.quote(query) + rng.choice(FILTERS)
+        tag = f"{seed}-{n}"
+        if kind == "sql":
+            path = f"/{database}.json?sql=" + urllib.parse.quote(SLOW_SQL.format(tag=tag))
+        else:
+            query = {"repeated": rng.choice(QUERIES), "distinct": f"{rng.choice(QUERIES)} {tag}"}.get(
+                kind
+            ) or long_query(rng, tag)
+            path = "/-/search.json?q=" + urllib.parse.quote(query) + rng.choice(FILTERS)
         n += 1
         start = time.perf_counter()
         try:
@@ -91,29 +119,37 @@ def client(host: str, port: int, stop: float, distinct: bool, seed: int, out: li
             resp = conn.getresponse()
             body = resp.read()
             elapsed = time.perf_counter() - start
-            if resp.status != 200:
-                errors.append(f"{resp.status} {path}: {body[:200]!r}")
+            if resp.status != 200 and kind != "sql":
+                errors.append(f"{resp.status} {path[:120]}: {body[:200]!r}")
             else:
                 json.loads(body)
                 out.append(elapsed)
         except (OSError, http.client.HTTPException, ValueError) as e:
-            errors.append(f"{type(e).__name__}: {e} ({path})")
+            errors.append(f"{type(e).__name__}: {e} ({path[:120]})")
             conn.close()
-            conn = http.client.HTTPConnection(host, port, timeout=30)
+            conn = http.client.HTTPConnection(host, port, timeout=60)
     conn.close()
 
 
-def run(url: str, clients: int, seconds: float, distinct: bool) -> dict:
+def run(url: str, clients: int, seconds: float, kind: str, background: dict[str, int] | None = None) -> dict:
+    """``clients`` clients of ``kind``, measured, beside ``background`` clients (kind ->
+    count) that load the server but are not."""
     parts = urllib.parse.urlsplit(url)
     if parts.hostname not in ("127.0.0.1", "localhost", "::1"):
         raise SystemExit("load tests only target loopback addresses (127.0.0.1, localhost, ::1)")
     latencies: list[float] = []
     errors: list[str] = []
     stop = time.time() + seconds
+    host, port = parts.hostname, parts.port or 80
+    database = json.load(urllib.request.urlopen(url + "/-/databases.json"))[0]["name"]
     threads = [
-        threading.Thread(target=client, args=(parts.hostname, parts.port or 80, stop, distinct, i, latencies, errors))
-        for i in range(clients)
+        threading.Thread(target=client, args=(host, port, stop, kind, i, latencies, errors)) for i in range(clients)
     ]
+    for bg_kind, count in (background or {}).items():
+        threads += [
+            threading.Thread(target=client, args=(host, port, stop, bg_kind, 1000 + i, [], [], database))
+            for i in range(count)
+        ]
     started = time.time()
     for t in threads:
         t.start()
@@ -122,6 +158,8 @@ def run(url: str, clients: int, seconds: float, distinct: bool) -> dict:
     wall = time.time() - started
     return {
         "clients": clients,
+        "kind": kind,
+        "background": background or {},
         "seconds": round(wall, 1),
         "requests": len(latencies),
         "errors": len(errors),
@@ -162,6 +200,12 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--seconds", type=float, default=30)
     ap.add_argument("--distinct", action="store_true", help="a new query every request (no embedding cache hits)")
+    ap.add_argument(
+        "--long", type=int, default=0, metavar="N", help="N more clients sending new 1,000-character queries"
+    )
+    ap.add_argument(
+        "--slow-sql", type=int, default=0, metavar="N", help="N more clients running slow SQL-function queries"
+    )
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args()
     proc = None
@@ -170,9 +214,10 @@ def main() -> None:
         if not a.db.exists():
             raise SystemExit(f"{a.db} not found: build it with `make db` or `kb ingest data/reports`")
         proc, url = serve(a.db)
+    background = {k: n for k, n in (("long", a.long), ("sql", a.slow_sql)) if n}
     try:
-        run(url, 2, 2, False)  # warm up
-        result = run(url, a.clients, a.seconds, a.distinct)
+        run(url, 2, 2, "repeated")  # warm up
+        result = run(url, a.clients, a.seconds, "distinct" if a.distinct else "repeated", background)
     finally:
         if proc:
             proc.terminate()
@@ -180,7 +225,11 @@ def main() -> None:
     if a.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return
-    print(f"{result['clients']} clients, {result['seconds']} s, {'distinct' if a.distinct else 'repeated'} queries")
+    beside = ", ".join(f"{n} {k} clients" for k, n in background.items())
+    print(
+        f"{result['clients']} clients, {result['seconds']} s, {result['kind']} queries"
+        + (f" (beside {beside})" if beside else "")
+    )
     print(f"requests {result['requests']}  errors {result['errors']}  throughput {result['throughput_rps']} req/s")
     print(f"latency p50 {result['p50_ms']} ms  p95 {result['p95_ms']} ms  max {result['max_ms']} ms")
     for e in result["first_errors"]:

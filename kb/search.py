@@ -13,6 +13,7 @@ import math
 import re
 import threading
 from collections import Counter, OrderedDict
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -22,6 +23,7 @@ import sqlite_utils
 from kb import fulltext, kinds
 from kb.analysis import ENGLISH_STOP, Analyzer, QueryError
 from kb.cache import per_file
+from kb.embed import QUEUE
 from kb.errors import SearchError
 from kb.places import Gazetteer
 from kb.vectors import cached_index, embedder_for
@@ -41,6 +43,7 @@ RRF_K = 60
 MIN_WORDS = 0.4  # share of the query's words a full-text match must contain
 CANDIDATES = 100  # how deep each list goes before fusion
 MAX_QUERY = 1000  # characters
+MAX_EMBED_QUERY = 400  # characters of a query that are embedded (a chunk is at most ~400-700)
 # The caches are shared by Datasette's threads: their (short) updates take this lock.
 LOCK = threading.RLock()
 MAX_LIMIT = 200
@@ -217,18 +220,35 @@ _QUERY_VECTORS: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
 
 
 def query_vector(embedder, query: str) -> np.ndarray:
-    """Query embeddings are cached: users repeat and page through the same searches."""
-    key = (embedder.model_id, query)
+    """The query's embedding (see :func:`query_vector_later`)."""
+    return query_vector_later(embedder, query).result()
+
+
+def query_vector_later(embedder, query: str) -> Future[np.ndarray]:
+    """The query's embedding, as a future a server can await without holding a thread.
+
+    Cached: users repeat and page through the same searches. Only the first
+    MAX_EMBED_QUERY characters are embedded: a pasted page costs no more than a chunk's
+    worth, and its opening says what it is about."""
+    text = query[:MAX_EMBED_QUERY]
+    key = (embedder.model_id, text)
     with LOCK:
         if key in _QUERY_VECTORS:
             _QUERY_VECTORS.move_to_end(key)
-            return _QUERY_VECTORS[key]
-    vector = embedder.query([query])[0]
-    with LOCK:
-        _QUERY_VECTORS[key] = vector
-        while len(_QUERY_VECTORS) > 1024:
-            _QUERY_VECTORS.popitem(last=False)
-    return vector
+            done: Future[np.ndarray] = Future()
+            done.set_result(_QUERY_VECTORS[key])
+            return done
+
+    def remember(f: Future[np.ndarray]) -> None:
+        if not f.cancelled() and f.exception() is None:
+            with LOCK:
+                _QUERY_VECTORS[key] = f.result()
+                while len(_QUERY_VECTORS) > 1024:
+                    _QUERY_VECTORS.popitem(last=False)
+
+    future = QUEUE.submit(len(text), lambda: embedder.query([text])[0])
+    future.add_done_callback(remember)
+    return future
 
 
 def nearest(

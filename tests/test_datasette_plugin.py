@@ -187,3 +187,27 @@ def test_script_in_a_stored_title_is_escaped(tmp_path):
         assert json.loads(c.get("/-/search.json?q=" + q("빅데이터")).text)[0]["report_title"] == title
     finally:
         c.loop.close()
+
+
+def test_search_does_not_wait_for_datasettes_sql_threads(sample_db_path):
+    """Slow queries on Datasette's SQL page may hold all its SQL threads up to the time
+    limit; kb's pages read on threads of their own."""
+    import threading
+
+    c = Client(sample_db_path)
+    try:
+        release = threading.Event()
+        busy = [c.ds.executor.submit(release.wait) for _ in range(c.ds.setting("num_sql_threads"))]
+        try:
+            page = c.loop.run_until_complete(
+                asyncio.wait_for(c.ds.client.get("/-/search.json?q=" + quote("인재 유치")), timeout=20)
+            )
+            assert page.status_code == 200 and len(page.json()) == 10
+            report = c.loop.run_until_complete(asyncio.wait_for(c.ds.client.get("/-/reports/1"), timeout=20))
+            assert report.status_code == 200
+        finally:
+            release.set()
+            for f in busy:
+                f.result()
+    finally:
+        c.loop.close()

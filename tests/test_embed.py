@@ -72,3 +72,21 @@ def test_kb_embed_switches_models(tmp_path, minilm_path):
     assert db["vectors"].count == n_chunks
     again = run_kb("embed", "--db", str(db_path))
     assert again.stdout.startswith("0 chunks embedded")
+
+
+def test_the_queue_takes_short_texts_first():
+    """Waiting embeddings run shortest first: a staff query queued behind long ones
+    waits for the one in progress only."""
+    import threading
+
+    from kb.embed import EmbedQueue
+
+    q = EmbedQueue()
+    release, order = threading.Event(), []
+    busy = q.submit(1, release.wait)  # the embedding in progress
+    futures = [q.submit(size, lambda size=size: order.append(size)) for size in (1000, 900, 12, 1000, 20)]
+    release.set()
+    for f in [busy, *futures]:
+        f.result(timeout=10)
+    assert order == [12, 20, 900, 1000, 1000]
+    assert q.run(5, lambda: q.run(5, lambda: "nested")) == "nested"  # no deadlock from its own thread

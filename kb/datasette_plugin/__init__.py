@@ -11,16 +11,23 @@ the same function the command line calls.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
 import logging
 import pdb
 import re
+import sqlite3
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import fields
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlencode
 
+import sqlite_utils
 from datasette import hookimpl
 from datasette.utils import add_cors_headers
 from datasette.utils.asgi import Base400, Request, Response
@@ -29,6 +36,7 @@ from datasette.views.special import JsonDataView
 from markupsafe import Markup
 
 from kb import search as kbsearch
+from kb.db import open_readonly
 from kb.errors import KbError
 from kb.kinds import LABELS
 from kb.sql import register
@@ -73,6 +81,7 @@ SECURITY_HEADERS = [
 ABSOLUTE_PATH = re.compile(r"(?<!\S)/\S*/")
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class BadRequest(KbError, ValueError):
@@ -94,16 +103,55 @@ def prepare_connection(conn, database, datasette):
         register(conn, db.path)
 
 
+class Readers:
+    """kb's own read-only connections to the served file, on threads of its own.
+
+    Datasette runs every query on a pool of three SQL threads, and a query on its SQL
+    page may hold one up to the SQL time limit: three slow ones stalled the search page
+    for six seconds. kb's pages read through these instead, and a search embeds its
+    query before it takes a thread at all (see search_page)."""
+
+    THREADS = 2
+
+    def __init__(self, path: str):
+        self.path = path
+        self._executor = ThreadPoolExecutor(self.THREADS, thread_name_prefix="kb-read")
+        self._local = threading.local()
+
+    def _db(self) -> sqlite_utils.Database:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = open_readonly(self.path)
+            register(db.conn, self.path)
+        return db
+
+    async def run(self, fn: Callable[[sqlite_utils.Database], T]) -> T:
+        """``fn(db)`` on one of kb's threads, with that thread's connection."""
+        return await asyncio.get_running_loop().run_in_executor(self._executor, lambda: fn(self._db()))
+
+    async def rows(self, sql: str, params: Sequence = ()) -> list[sqlite3.Row]:
+        def fetch(db: sqlite_utils.Database) -> list[sqlite3.Row]:
+            cursor = db.conn.cursor()
+            cursor.row_factory = sqlite3.Row
+            return cursor.execute(sql, params).fetchall()
+
+        return await self.run(fetch)
+
+
+def readers(datasette) -> Readers:
+    """The served kb database's Readers, made on first use and kept with the Datasette."""
+    found = getattr(datasette, "_kb_readers", None)
+    if found is None:
+        found = datasette._kb_readers = Readers(_kb_database(datasette).path)
+    return found
+
+
 @hookimpl
 def startup(datasette):
     async def inner():
-        import sqlite_utils
-
-        for db in datasette.databases.values():
-            if db.path and not db.is_memory:
-                await db.execute_fn(
-                    lambda conn, db=db: kbsearch.warm(sqlite_utils.Database(conn, execute_plugins=False), db.path)
-                )
+        if any(db.path and not db.is_memory for db in datasette.databases.values()):
+            reader = readers(datasette)
+            await reader.run(lambda db: kbsearch.warm(db, reader.path))
 
     return inner
 
@@ -177,10 +225,7 @@ def _params(request) -> dict:
     }
 
 
-def _run(conn, path, p: dict) -> list:
-    import sqlite_utils
-
-    db = sqlite_utils.Database(conn, execute_plugins=False)
+def _run(db: sqlite_utils.Database, path: str, p: dict) -> list:
     filters = kbsearch.Filters(
         kind=p["kind"], place=p["place"], country=p["country"], since=p["since"], until=p["until"]
     )
@@ -192,33 +237,38 @@ def _run(conn, path, p: dict) -> list:
     return kbsearch.search(db, p["q"], limit=p["k"], offset=offset, filters=filters, mode=p["mode"], db_path=path)
 
 
-async def _choices(db) -> dict:
+async def _choices(reader: Readers) -> dict:
     """What the filter menus offer: the kinds, places, countries and years stored."""
-    places = await db.execute(
+    places = await reader.rows(
         "select p.name, count(*) n from chunks c join places p on p.id = c.place_id where p.kind = 'city' "
         "group by p.name order by n desc"
     )
-    countries = await db.execute(
+    countries = await reader.rows(
         "select country, count(*) n from chunks where country is not null group by country order by n desc"
     )
-    years = await db.execute("select distinct year from reports where year is not null order by year")
-    kinds = await db.execute("select kind, count(*) n from chunks group by kind")
-    present = {r["kind"] for r in kinds.rows}
+    years = await reader.rows("select distinct year from reports where year is not null order by year")
+    kinds = await reader.rows("select kind, count(*) n from chunks group by kind")
+    present = {r["kind"] for r in kinds}
     return {
         "kinds": [(k, KIND_LABELS[k]) for k in kbsearch.KINDS if k in present],
-        "places": [r["name"] for r in places.rows],
-        "countries": [r["country"] for r in countries.rows],
-        "years": [r["year"] for r in years.rows],
+        "places": [r["name"] for r in places],
+        "countries": [r["country"] for r in countries],
+        "years": [r["year"] for r in years],
     }
 
 
 async def search_page(datasette, request):
     fmt = (request.url_vars.get("format") or "").lstrip(".")
     db = _kb_database(datasette)
+    reader = readers(datasette)
     error, results, p = None, [], {}
     try:
         p = _params(request)
-        results = await db.execute_fn(lambda conn: _run(conn, db.path, p))
+        if p["q"] and p["mode"] != "fts" and not p["similar"]:
+            # Embedded first, holding no thread while it waits its turn (kb.embed.QUEUE).
+            embedder = await reader.run(kbsearch.embedder_for)
+            await asyncio.wrap_future(kbsearch.query_vector_later(embedder, p["q"]))
+        results = await reader.run(lambda conn: _run(conn, reader.path, p))
     except KbError as e:
         error = str(e)
     if fmt == "json":
@@ -231,8 +281,8 @@ async def search_page(datasette, request):
         return _csv(results)
     source = None
     if p.get("similar"):
-        rows = await db.execute("select id, report_id, kind, text from chunks where id = ?", [p["similar"]])
-        source = dict(rows.first()) if rows.first() else None
+        rows = await reader.rows("select id, report_id, kind, text from chunks where id = ?", [p["similar"]])
+        source = dict(rows[0]) if rows else None
     pairs = [(k, v) for k in request.args.keys() for v in request.args.getlist(k)]
     query_string = urlencode([(k, v) for k, v in pairs if k != "page"])
     context = {
@@ -241,7 +291,7 @@ async def search_page(datasette, request):
         "error": error,
         "results": [{**r.to_dict(), "kind_label": KIND_LABELS.get(r.kind, r.kind)} for r in results],
         "source": source,
-        "choices": await _choices(db),
+        "choices": await _choices(reader),
         "query_string": query_string,
         "json_url": "/-/search.json?" + urlencode(pairs),
         "csv_url": "/-/search.csv?" + urlencode(pairs),
@@ -271,16 +321,17 @@ def _csv(results) -> Response:
 
 async def report_page(datasette, request):
     db = _kb_database(datasette)
+    reader = readers(datasette)
     report_id = _row_id(request.url_vars["report_id"])
-    rows = await db.execute("select * from reports where id = ?", [report_id])  # None: no row
-    report = rows.first()
+    rows = await reader.rows("select * from reports where id = ?", [report_id])  # None: no row
+    report = rows[0] if rows else None
     if report is None:
         return Response.html(
             await datasette.render_template(
                 "kb_search.html",
                 {
                     "error": _no_report(request),
-                    "choices": await _choices(db),
+                    "choices": await _choices(reader),
                     "results": [],
                     "p": {},
                     "q": "",
@@ -290,13 +341,13 @@ async def report_page(datasette, request):
             ),
             status=404,
         )
-    participants = await db.execute("select * from participants where report_id = ? order by seq", [report_id])
-    institutions = await db.execute(
+    participants = await reader.rows("select * from participants where report_id = ? order by seq", [report_id])
+    institutions = await reader.rows(
         "select i.*, p.name as city from institutions i left join places p on p.id = i.place_id where report_id = ? "
         "order by visit_date is null, visit_date, id",
         [report_id],
     )
-    chunks = await db.execute(
+    chunks = await reader.rows(
         "select c.*, p.name as place, i.name as institution from chunks c left join places p on p.id = c.place_id "
         "left join institutions i on i.id = c.institution_id where c.report_id = ? order by seq",
         [report_id],
@@ -306,9 +357,9 @@ async def report_page(datasette, request):
         "countries": ", ".join(json.loads(report["countries"] or "[]")),
         "places": ", ".join(json.loads(report["places"] or "[]")),
         "warnings": json.loads(report["warnings"] or "[]"),
-        "participants": [dict(r) for r in participants.rows],
-        "institutions": [dict(r) for r in institutions.rows],
-        "chunks": [{**dict(r), "kind_label": KIND_LABELS.get(r["kind"], r["kind"])} for r in chunks.rows],
+        "participants": [dict(r) for r in participants],
+        "institutions": [dict(r) for r in institutions],
+        "chunks": [{**dict(r), "kind_label": KIND_LABELS.get(r["kind"], r["kind"])} for r in chunks],
         "database": db.name,
     }
     return Response.html(await datasette.render_template("kb_report.html", context, request=request))
@@ -316,12 +367,12 @@ async def report_page(datasette, request):
 
 async def source_page(datasette, request):
     """The report's stored text with one chunk's span marked, to read it in context."""
-    db = _kb_database(datasette)
+    reader = readers(datasette)
     report_id = _row_id(request.url_vars["report_id"])
-    rows = await db.execute(
+    rows = await reader.rows(
         "select r.id, r.title, s.text from reports r join sources s on s.report_id = r.id where r.id = ?", [report_id]
     )
-    row = rows.first()
+    row = rows[0] if rows else None
     if row is None:
         return Response.text(_no_report(request), status=404)
     try:
@@ -331,12 +382,11 @@ async def source_page(datasette, request):
     text = row["text"]
     before, marked, after = text, "", ""
     if chunk_id:
-        span = (
-            await db.execute(
-                "select char_start, char_end from chunks where id = ? and report_id = ?", [chunk_id, report_id]
-            )
-        ).first()
-        if span:
+        spans = await reader.rows(
+            "select char_start, char_end from chunks where id = ? and report_id = ?", [chunk_id, report_id]
+        )
+        if spans:
+            span = spans[0]
             before, marked, after = text[: span[0]], text[span[0] : span[1]], text[span[1] :]
     context = {"report": dict(row), "before": before, "marked": marked, "after": after, "chunk_id": chunk_id}
     return Response.html(await datasette.render_template("kb_source.html", context, request=request))
