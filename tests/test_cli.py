@@ -41,3 +41,13 @@ def test_help_and_version():
     out = run_kb("--help")
     assert out.returncode == 0 and "ingest" in out.stdout and "search" in out.stdout
     assert run_kb("--version").stdout.startswith("kb, version")
+
+
+def test_failures_are_one_line_and_debug_shows_the_traceback(tmp_path):
+    garbage = tmp_path / "kb.db"
+    garbage.write_bytes(b"this is not sqlite" * 50)
+    plain = run_kb("export", "--db", str(garbage))
+    assert plain.returncode == 2 and "Traceback" not in plain.stderr
+    assert plain.stderr.count("\n") == 1 and "not a kb database" in plain.stderr
+    debug = run_kb("--debug", "export", "--db", str(garbage))
+    assert debug.returncode != 0 and "Traceback" in debug.stderr

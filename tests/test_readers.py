@@ -12,7 +12,7 @@ import pytest
 import sqlite_utils
 
 from kb.ingest import ingest
-from kb.readers import ReadError, package, read_document
+from kb.readers import ReadError, package, read_bytes, read_document
 from kb.readers.layout import Cell, table_lines
 
 from conftest import REPORT_2018, REPORT_2019
@@ -236,3 +236,40 @@ def test_no_stray_exceptions_from_damaged_files(fmt):
             reader.read(path, broken)
         except ReadError:
             pass
+
+
+def test_zip_read_budget(tmp_path, monkeypatch):
+    """A package whose text parts unpack past MAX_READ is refused, however honest its
+    declared sizes (a 21 MB .docx of 252 MB XML took 590 s and 3.6 GB)."""
+    path = tmp_path / "report.docx"
+    path.write_bytes(formats.make_docx("Ⅰ 출장 개요\n" + "본문 문장입니다. " * 2000))
+    monkeypatch.setattr(package, "MAX_READ", 10_000)
+    with pytest.raises(ReadError, match="unpack to more than 10,000 bytes"):
+        read_document(path)
+
+
+def test_text_size_limit(tmp_path, monkeypatch):
+    import kb.readers
+
+    path = tmp_path / "long.txt"
+    path.write_text("Ⅰ. 개요\n" + "가나다라 " * 1000, encoding="utf-8")
+    monkeypatch.setattr(kb.readers, "MAX_TEXT", 2000)
+    with pytest.raises(ReadError, match="characters of text; the limit is 2,000"):
+        read_document(path)
+
+
+def test_file_size_limit(tmp_path):
+    path = tmp_path / "big.txt"
+    path.write_bytes(b"a" * 5000)
+    with pytest.raises(ReadError, match="too large"):
+        read_bytes(path, limit=4096)
+
+
+def test_special_files_are_refused_without_waiting(tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "pipe.txt")
+    with pytest.raises(ReadError, match="not a regular file"):
+        read_bytes(tmp_path / "pipe.txt")  # opening a FIFO for reading used to wait for a writer
+    with pytest.raises(ReadError, match="directory"):
+        read_bytes(tmp_path)

@@ -40,9 +40,10 @@ def _registry() -> list[Reader]:
 
 
 # The largest file kb reads (a report with its photos is 1-50 MB), and the most text
-# it takes from one: 4 million characters is some 2,000 pages, a real report is 5-100.
+# it takes from one: 5 million characters is some 3,000 pages (a 10 MB text file), a
+# real report 5-100 pages. Parsing is linear: ~0.3 MB/s here (bench/parse.py).
 MAX_BYTES = 128 * 1024 * 1024
-MAX_TEXT = 4_000_000
+MAX_TEXT = 5_000_000
 
 
 def supported_extensions() -> set[str]:
@@ -58,12 +59,13 @@ def read_bytes(path: Path, limit: int = MAX_BYTES) -> bytes:
         raise ReadError("permission denied: the file cannot be read") from None
     except OSError as e:
         raise ReadError(f"cannot read the file: {e.strerror or e}") from None
-    with os.fdopen(fd, "rb") as f:
-        st = os.fstat(fd)
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
         if stat.S_ISDIR(st.st_mode):
             raise ReadError("is a directory, not a file")
-        if not stat.S_ISREG(st.st_mode):
-            raise ReadError("not a regular file (a FIFO, socket or device): not read")
+        raise ReadError("not a regular file (a FIFO, socket or device): not read")
+    with os.fdopen(fd, "rb") as f:
         if st.st_size > limit:
             raise ReadError(f"file is too large ({st.st_size:,} bytes; the limit is {limit:,})")
         try:
@@ -104,7 +106,7 @@ def read_document(path: Path, data: bytes | None = None) -> Document:
     except Exception as e:  # a damaged file must fail with a reason, not a stray exception type
         raise ReadError(f"corrupt or unreadable {reader.format} file ({type(e).__name__}: {e})") from None
     if len(doc.text) > MAX_TEXT:  # checked before cleaning, which takes time in proportion
-        raise ReadError(f"holds {len(doc.text):,} characters of text; the limit is {MAX_TEXT:,} (about 2,000 pages)")
+        raise ReadError(f"holds {len(doc.text):,} characters of text; the limit is {MAX_TEXT:,} (some 3,000 pages)")
     doc.text = clean_text(doc.text)
     if not doc.text.strip():
         raise ReadError("the file holds no text (it is empty or only whitespace)")
