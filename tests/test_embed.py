@@ -90,3 +90,23 @@ def test_the_queue_takes_short_texts_first():
         f.result(timeout=10)
     assert order == [12, 20, 900, 1000, 1000]
     assert q.run(5, lambda: q.run(5, lambda: "nested")) == "nested"  # no deadlock from its own thread
+
+
+def test_the_queue_never_starves_a_long_text():
+    """A long text waits no longer than its own cost: short ones that arrive after that
+    go behind it."""
+    import threading
+    import time
+
+    from kb.embed import WAIT_PER_CHAR, EmbedQueue
+
+    q = EmbedQueue()
+    release, order = threading.Event(), []
+    busy = q.submit(1, release.wait)
+    long = q.submit(1000, lambda: order.append("long"))
+    time.sleep(1000 * WAIT_PER_CHAR + 0.1)
+    short = q.submit(10, lambda: order.append("short"))
+    release.set()
+    for f in (busy, long, short):
+        f.result(timeout=10)
+    assert order == ["long", "short"]
