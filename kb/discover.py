@@ -82,18 +82,15 @@ def _not_regular(path: Path) -> tuple[str | None, tuple[int, int] | None]:
         return f"cannot be examined: {e.strerror or e}", None
     if stat.S_ISREG(st.st_mode):
         return None, (st.st_dev, st.st_ino)
-    what = (
-        "a FIFO (named pipe)"
-        if stat.S_ISFIFO(st.st_mode)
-        else "a socket"
-        if stat.S_ISSOCK(st.st_mode)
-        else "a device"
-        if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode)
-        else "a folder"
-        if stat.S_ISDIR(st.st_mode)
-        else "not a regular file"
-    )
-    return f"{what}, not a regular file: skipped", (st.st_dev, st.st_ino)
+    kinds = [
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a device"),
+        (stat.S_ISBLK, "a device"),
+        (stat.S_ISDIR, "a folder"),
+    ]
+    what = next((name for test, name in kinds if test(st.st_mode)), "a special file")
+    return f"{what}, not a regular file", (st.st_dev, st.st_ino)
 
 
 def stored_name(path: Path, folder: Path | None = None) -> str:

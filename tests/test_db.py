@@ -4,6 +4,7 @@ database of this version gets one clear line, from the library and from the CLI.
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 
 import pytest
@@ -124,3 +125,14 @@ def test_migration_4_drops_the_absolute_part_of_stored_paths(db_copy):
     connect(db_copy).close()
     paths = [r[0] for r in sqlite_utils.Database(db_copy).execute("select path from reports order by id")]
     assert paths == ["보고서/2018.txt", "kim/보고서/2018.txt"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes to read-only files")
+def test_a_read_only_database_is_a_message(db_copy):
+    os.chmod(db_copy, 0o444)
+    try:
+        out = run_kb("ingest", str(db_copy.parent), "--db", str(db_copy), "--no-embed")
+        assert out.returncode == 2 and "read-only" in out.stderr and "Traceback" not in out.stderr
+        assert run_kb("export", "--db", str(db_copy)).returncode == 0  # reading still works
+    finally:
+        os.chmod(db_copy, 0o644)
