@@ -64,22 +64,37 @@ class Metadata:
 
 
 _GENERIC_TITLE = re.compile(r"^(?:\d{4}년?도?)?(?:공무)?(?:국외|해외)?(?:출장|연수|여행|공무여행)*(?:결과)?보고서?$")
-_SUBTITLE_WRAP = re.compile(r"^\s*(?:[-–—~]\s*(?P<a>.+?)\s*[-–—~]|\((?P<b>.+)\)|<(?P<c>.+)>|「(?P<d>.+)」)\s*$")
+_SUBTITLE_WRAP = re.compile(
+    r"^\s*(?:[-–—~]\s*(?P<a>.+?)\s*[-–—~]|\((?P<b>.+)\)|[<〈《]\s*(?P<c>.+?)\s*[>〉》]|「(?P<d>.+)」)\s*$"
+)
+_TITLE_FIELD = re.compile(r"^(?:제\s*목(?:\s*[:：]\s*|\s+)|title\s*:\s*)(?P<v>\S.*)$")
+_SPACED_YEAR = re.compile(r"\b(\d) (\d) (\d) (\d)\b")  # "2 0 2 4" on a cover
 _DATE_LINE = re.compile(r"\d{4}\s*[.년]\s*\d{1,2}|^\s*\d{4}\s*$")
 
 
 def title_of(front: list[str], issuer: str | None, year: str | None, places: list[Place]) -> str:
     """The report's title: a memo's 제목, or the cover's title line with its subtitle
     when the title line alone names no trip ("2019 공무국외출장 결과보고서")."""
-    lines = [re.sub(r"^#+\s*", "", clean_markup(ln, tags=False)).strip() for ln in front]
-    for ln in lines:
-        m = re.match(r"^제\s*목\s*[:：]\s*(?P<v>.+)$", ln)
-        if m:
-            return m["v"].strip()
+    lines = [_SPACED_YEAR.sub(r"\1\2\3\4", re.sub(r"^#+\s*", "", clean_markup(ln, tags=False)).strip()) for ln in front]
+    for i, ln in enumerate(lines):
+        m = _TITLE_FIELD.match(ln)
+        if m:  # a memo's 제목 (its value may wrap onto indented lines), or front matter's title:
+            value = m["v"].strip().strip("\"'")
+            for raw, more in zip(front[i + 1 : i + 3], lines[i + 1 : i + 3], strict=False):
+                if not raw[:1].isspace() or not more or split_label(more) or re.search(r"\S\s{3,}\S", more):
+                    break
+                value += " " + more
+            return value
     candidates = [
         (i, ln)
         for i, ln in enumerate(lines)
-        if "보고" in squash(ln) and len(ln) <= 90 and not re.match(r"^[-□○◦ㅇ•*]\s", ln) and "목차" not in squash(ln)
+        if "보고" in squash(ln)
+        and len(ln) <= 90
+        and not re.match(r"^[-□○◦ㅇ•*]\s", ln)
+        and "목차" not in squash(ln)
+        and not _SUBTITLE_WRAP.match(ln)  # "(… 사례를 보고)": a subtitle, not the title
+        and not re.match(r"^보\s*고\s*[자일처]", ln)  # "보 고 자  팀장 …": a memo's field
+        and ln.count(">") < 2  # "홈 > 정보공개 > … 결과보고": a web page's breadcrumb
     ]
     named = [ln for _, ln in candidates if not _GENERIC_TITLE.match(squash(ln))]
     if named:  # one that names the year too, if any
@@ -476,11 +491,14 @@ def traveller_count(facts: list[str], participants: list[Participant]) -> int | 
     return n or (len(participants) or None)
 
 
+def cover_lines(text: str, parsed: Parsed) -> list[str]:
+    """The cover or memo header: the lines before the first heading."""
+    return (text[: parsed.front_end].split("\n") if parsed.has_headings else text.split("\n")[:15])[:80]
+
+
 def front_lines(text: str, parsed: Parsed) -> list[str]:
-    """The cover or memo header (before the first heading) and the closing lines."""
-    lines = text.split("\n")
-    front = text[: parsed.front_end].split("\n") if parsed.has_headings else lines[:15]
-    return front[:80] + lines[-5:]
+    """The cover or memo header and the closing lines (where a signature names the issuer)."""
+    return cover_lines(text, parsed) + text.split("\n")[-5:]
 
 
 def extract(text: str, parsed: Parsed, gazetteer: Gazetteer) -> Metadata:
@@ -494,7 +512,8 @@ def extract(text: str, parsed: Parsed, gazetteer: Gazetteer) -> Metadata:
     md.destinations = destinations_of(text, parsed, gazetteer, facts, value)
     if value and md.destinations:  # a line about places abroad: its other 시 are cities too
         md.other_cities = other_cities(value, gazetteer)
-    md.title = title_of(front, md.issuer, str(year) if year else None, md.destinations)
+    # Not from the closing lines: "결과보고서는 누리집에 공개" there is no title.
+    md.title = title_of(cover_lines(text, parsed), md.issuer, str(year) if year else None, md.destinations)
     md.participants = participants_of(parsed) or listed_participants(facts)
     md.traveller_count = traveller_count(facts, md.participants)
     md.purpose = purpose_of(parsed.blocks)

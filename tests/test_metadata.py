@@ -33,6 +33,14 @@ def test_a_generic_title_takes_its_subtitle(gazetteer):
     assert m.issuer == "누리구의회"
 
 
+def test_the_title_is_never_taken_from_the_closing_lines(gazetteer):
+    """A closing line that mentions the report ("결과보고서는 누리집에 공개") is no title,
+    however much better it names something than the cover's generic one."""
+    for closing in ("2) 출장 결과보고서는 의회 누리집에 공개하고, 관련 부서에 공유", "○ 향후 과제 국외출장 결과보고"):
+        m = md(COVER + "1. 출장 개요\n가. 출장 지역 : 핀란드(헬싱키)\n2. 건의\n" + closing + "\n", gazetteer)
+        assert m.title == "2019 핀란드·에스토니아 전자정부 벤치마킹 공무국외출장 결과보고서"
+
+
 def test_a_memo_title(gazetteer):
     text = (
         "보  고  서\n\n제    목 : 2017년도 미르군의회 의원 공무국외여행(프랑스 농촌관광) 결과 보고\n\nⅠ. 개요\n본문.\n"
@@ -126,3 +134,34 @@ def test_cities_the_gazetteer_does_not_know_still_count_from_the_destination_lin
 def test_a_city_state_is_a_destination_city(gazetteer):
     m = md("Ⅰ. 출장 개요\n○ 출 장 지 : 싱가포르, 말레이시아(쿠알라룸푸르)\n", gazetteer)
     assert [p.name for p in m.destinations if p.kind == "city"] == ["싱가포르", "쿠알라룸푸르"]
+
+
+@pytest.mark.parametrize(
+    "cover, title",
+    [
+        (
+            '---\ntitle: "2019 온새미구 폴란드 주민참여예산 공무국외출장 결과보고"\n---\n',
+            "2019 온새미구 폴란드 주민참여예산 공무국외출장 결과보고",
+        ),
+        (
+            "보 고 자   농업정책과 팀장 도은솔\n제    목   중국 상하이·항저우 스마트농업 국외연수\n           결과 보고\n\n",
+            "중국 상하이·항저우 스마트농업 국외연수 결과 보고",
+        ),
+        (
+            "홈 > 정보공개 > 국외출장 결과보고\n제목 [수자원정책과] 네덜란드 물관리 국외출장 결과보고\n",
+            "[수자원정책과] 네덜란드 물관리 국외출장 결과보고",
+        ),
+        (
+            "2 0 2 4  공무국외출장 결과보고서\n〈 북유럽 공공도서관 운영 사례 연수 〉\n",
+            "2024 북유럽 공공도서관 운영 사례 연수 공무국외출장 결과보고서",
+        ),
+        (
+            "공무국외출장 결과보고서\n(포르투갈 전통시장 재생 사례)\n",
+            "포르투갈 전통시장 재생 사례 공무국외출장 결과보고서",
+        ),
+    ],
+)
+def test_title_families(gazetteer, cover, title):
+    """Front matter, a memo's wrapped 제목 field, a web page's breadcrumb, a spaced year,
+    a subtitle in 〈〉 or ( )."""
+    assert md(cover + "\n1. 출장 개요\n가. 출장 지역 : 독일\n", gazetteer).title == title
