@@ -85,7 +85,7 @@ class Result:
 
 def analyzer_for(db: sqlite_utils.Database, path: str | Path | None) -> Analyzer:
     """One analyzer per database file and version (its places and institution names)."""
-    return per_file(db, path, ("analyzer",), lambda: Analyzer.from_db(db))
+    return per_file(db, path, ("analyzer",), lambda: Analyzer.from_db(db, lazy=True))
 
 
 def warm(db: sqlite_utils.Database, path: str | Path | None) -> None:
