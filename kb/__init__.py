@@ -11,3 +11,13 @@ os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
 os.environ.setdefault("GOMP_SPINCOUNT", "10000")
 
 __version__ = "0.1.0"
+__all__ = ["KnowledgeBase", "__version__"]
+
+
+def __getattr__(name: str):
+    # The front door, imported on first use: `import kb` (and `kb --help`) stays light.
+    if name == "KnowledgeBase":
+        from kb.knowledge import KnowledgeBase
+
+        return KnowledgeBase
+    raise AttributeError(f"module 'kb' has no attribute {name!r}")

@@ -111,6 +111,11 @@ class Analyzer:
             _ADDED.add(word)
             self.kiwi.add_user_word(word, "NNP", 0.0)
 
+    def forget(self) -> None:
+        """Forget the short texts analysed (benchmarks time fresh analyses)."""
+        with _LOCK:
+            self._recent.clear()
+
     def terms(self, text: str) -> list[str]:
         """The search terms of ``text``, in order, with repeats (they count in BM25).
 

@@ -90,15 +90,13 @@ def ingest(
     cannot be read is named with the reason and the others still go in; the exit
     status is 1 when any file failed.
     """
-    from kb.ingest import ingest as run_ingest
+    from kb.knowledge import KnowledgeBase
 
     files_bar = _bar(progress, "ingest", "file")
-    summary = run_ingest(
+    summary = KnowledgeBase(db_path, model).ingest(
         paths,
-        db_path,
         progress=(lambda files: files_bar(iterable=files) if len(files) > 1 else files) if files_bar else None,
         embed=embed,
-        model=model,
         embed_progress=_bar(progress, "embed", "chunk"),
         time_limit=time_limit,
     )
@@ -149,11 +147,14 @@ def _fail(message: str) -> None:
     sys.exit(2)
 
 
-def _open_db(db_path: Path):
-    """The database at ``db_path``, to read: never created, upgraded or written."""
-    from kb.db import open_readonly
+def _open(db_path: Path, model: str | None = None):
+    """The KnowledgeBase at ``db_path``, opened to read (never created, upgraded or
+    written): a missing or foreign file is a clear error here, before any work."""
+    from kb.knowledge import KnowledgeBase
 
-    return open_readonly(db_path)
+    base = KnowledgeBase(db_path, model)
+    base.db  # noqa: B018 - opening checks the file
+    return base
 
 
 def filter_options(f):
@@ -209,12 +210,12 @@ def _filters(kw: dict):
     )
 
 
-def _run_search(fn, db_path: Path, as_json: bool, **kw) -> None:
-    db = _open_db(db_path)
+def _run_search(method: str, db_path: Path, as_json: bool, **kw) -> None:
+    base = _open(db_path)
     try:
-        results = fn(db, db_path=db_path, **kw)
+        results = getattr(base, method)(**kw)
     finally:
-        db.close()
+        base.close()
     if as_json:
         click.echo(json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2))
         return
@@ -246,10 +247,8 @@ def _run_search(fn, db_path: Path, as_json: bool, **kw) -> None:
 )
 def search(query: str, db_path: Path, as_json: bool, **kw) -> None:
     """Search the reports for QUERY, in Korean or English."""
-    from kb.search import search as run
-
     filters = _filters(kw)
-    _run_search(run, db_path, as_json, query=query, filters=filters, **kw)
+    _run_search("search", db_path, as_json, query=query, filters=filters, **kw)
 
 
 @cli.command()
@@ -259,12 +258,10 @@ def search(query: str, db_path: Path, as_json: bool, **kw) -> None:
 @filter_options
 def similar(chunk_id: int | None, text: str | None, db_path: Path, as_json: bool, **kw) -> None:
     """Find chunks similar to chunk CHUNK_ID (from other reports) or to --text."""
-    from kb.search import similar as run
-
     if (chunk_id is None) == (text is None):
         raise click.UsageError("give a CHUNK_ID or --text TEXT (one of them)")
     filters = _filters(kw)
-    _run_search(run, db_path, as_json, chunk_id=chunk_id, text=text, filters=filters, **kw)
+    _run_search("similar", db_path, as_json, chunk_id=chunk_id, text=text, filters=filters, **kw)
 
 
 @cli.command()
@@ -275,20 +272,12 @@ def similar(chunk_id: int | None, text: str | None, db_path: Path, as_json: bool
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: on a terminal).")
 def embed(db_path: Path, model: str | None, progress: bool | None) -> None:
     """Embed chunks that have no vector yet (or all of them, for a new --model)."""
-    from kb.db import connect
-    from kb.vectors import drop_other_models, embed_missing, embedder_for, prune
+    from kb.knowledge import KnowledgeBase
 
-    db = connect(db_path, create=False)
-    try:
-        embedder = embedder_for(db, model, switch=True)
-        n = embed_missing(db, embedder, _bar(progress, "embed", "chunk"))
-        dropped = drop_other_models(db, embedder.model_id)
-        prune(db)
-    finally:
-        db.close()
+    done = KnowledgeBase(db_path).embed(model, _bar(progress, "embed", "chunk"))
     click.echo(
-        f"{n} chunks embedded with {embedder.model_id}"
-        + (f"; {dropped} vectors of other models removed" if dropped else "")
+        f"{done.embedded} chunks embedded with {done.model_id}"
+        + (f"; {done.removed} vectors of other models removed" if done.removed else "")
     )
 
 
@@ -301,15 +290,13 @@ def embed(db_path: Path, model: str | None, progress: bool | None) -> None:
 def export(db_path: Path, report_ids: tuple[int, ...], output: Path | None) -> None:
     """Write reports as JSON Lines, one report a line: metadata, participants,
     institutions and chunks, as kb understood them (UTF-8)."""
-    from kb.export import report_objects
-
-    db = _open_db(db_path)
+    base = _open(db_path)
     out = output.open("w", encoding="utf-8") if output else None
     try:
-        for obj in report_objects(db, report_ids or None):
+        for obj in base.export(report_ids or None):
             click.echo(json.dumps(obj, ensure_ascii=False), file=out)
     finally:
-        db.close()
+        base.close()
         if out:
             out.close()
 
@@ -320,15 +307,15 @@ def export(db_path: Path, report_ids: tuple[int, ...], output: Path | None) -> N
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object (as kb export does).")
 def show(report_id: int, db_path: Path, as_json: bool) -> None:
     """Print one report readably: metadata, participants, institutions, chunks."""
-    from kb.export import ReportNotFound, format_report, report_object
+    from kb.export import ReportNotFound, format_report
 
-    db = _open_db(db_path)
+    base = _open(db_path)
     try:
-        obj = report_object(db, report_id)
+        obj = base.report(report_id)
     except ReportNotFound as e:
         _fail(f"{e} (list them with: kb export --db {db_path})")
     finally:
-        db.close()
+        base.close()
     click.echo(json.dumps(obj, ensure_ascii=False, indent=2) if as_json else format_report(obj))
 
 

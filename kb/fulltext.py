@@ -12,12 +12,9 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import sqlite_utils
-
-from kb.cache import per_file
 
 K1, B = 1.2, 0.75
 SECTION_WEIGHT = 0.3  # as bm25(chunk_terms, 1.0, 0.3): a section title names many chunks
@@ -151,8 +148,3 @@ def build(rows) -> TermIndex:
 def load(db: sqlite_utils.Database) -> TermIndex:
     """The index of every chunk's terms in ``chunk_terms``."""
     return build(db.execute("select rowid, terms, section_terms from chunk_terms order by rowid"))
-
-
-def cached_index(db: sqlite_utils.Database, path: str | Path | None) -> TermIndex:
-    """The index for this database file, rebuilt when the file changes."""
-    return per_file(db, path, ("terms",), lambda: load(db))

@@ -94,7 +94,7 @@ def title_of(front: list[str], issuer: str | None, year: str | None, places: lis
         and "목차" not in squash(ln)
         and not _SUBTITLE_WRAP.match(ln)  # "(… 사례를 보고)": a subtitle, not the title
         and not re.match(r"^보\s*고\s*[자일처]", ln)  # "보 고 자  팀장 …": a memo's field
-        and ln.count(">") < 2  # "홈 > 정보공개 > … 결과보고": a web page's breadcrumb
+        and ln.count(" > ") < 2  # "홈 > 정보공개 > … 결과보고": a web page's breadcrumb
     ]
     named = [ln for _, ln in candidates if not _GENERIC_TITLE.match(squash(ln))]
     if named:  # one that names the year too, if any

@@ -11,22 +11,20 @@ from __future__ import annotations
 import html
 import math
 import re
-import threading
-from collections import Counter, OrderedDict
-from concurrent.futures import Future
+from collections import Counter
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import sqlite_utils
 
 from kb import fulltext, kinds
 from kb.analysis import ENGLISH_STOP, Analyzer, QueryError
-from kb.cache import per_file
-from kb.embed import QUEUE
 from kb.errors import SearchError
 from kb.places import Gazetteer
-from kb.vectors import cached_index, embedder_for
+
+if TYPE_CHECKING:
+    from kb.knowledge import KnowledgeBase
 
 MODES = ("hybrid", "fts", "semantic")
 KINDS = kinds.KEYS
@@ -43,9 +41,6 @@ RRF_K = 60
 MIN_WORDS = 0.4  # share of the query's words a full-text match must contain
 CANDIDATES = 100  # how deep each list goes before fusion
 MAX_QUERY = 1000  # characters
-MAX_EMBED_QUERY = 400  # characters of a query that are embedded (a chunk is at most ~400-700)
-# The caches are shared by Datasette's threads: their (short) updates take this lock.
-LOCK = threading.RLock()
 MAX_LIMIT = 200
 MAX_OFFSET = 10_000  # deeper pages would rank (and read) more candidates than is sensible
 
@@ -81,25 +76,6 @@ class Result:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-def analyzer_for(db: sqlite_utils.Database, path: str | Path | None) -> Analyzer:
-    """One analyzer per database file and version (its places and institution names)."""
-    return per_file(db, path, ("analyzer",), lambda: Analyzer.from_db(db, lazy=True))
-
-
-def warm(db: sqlite_utils.Database, path: str | Path | None) -> None:
-    """Load Kiwi, the term index, the embedding model and the vector index now, so that
-    the first search of a server does not pay seconds for them (and overrun its SQL
-    time limit)."""
-    analyzer_for(db, path).terms("빅데이터")
-    fulltext.cached_index(db, path)
-    try:
-        embedder = embedder_for(db)
-        query_vector(embedder, "빅데이터")
-        cached_index(db, path, embedder.model_id)
-    except Exception:  # noqa: BLE001 - a model problem shows on the first search, with its message
-        pass
 
 
 def _filter_sql(db: sqlite_utils.Database, f: Filters, gazetteer: Gazetteer) -> tuple[str, list]:
@@ -153,7 +129,7 @@ def _check(limit: int, offset: int, mode: str) -> None:
 
 
 def search(
-    db: sqlite_utils.Database,
+    base: KnowledgeBase,
     query: str,
     *,
     limit: int = 10,
@@ -162,7 +138,6 @@ def search(
     mode: str = "hybrid",
     model: str | None = None,
     index_mode: str = "auto",
-    db_path: str | Path | None = None,
 ) -> list[Result]:
     """Search chunks for ``query``; best first. Raises SearchError/QueryError for bad input."""
     _check(limit, offset, mode)
@@ -172,7 +147,7 @@ def search(
     if len(query) > MAX_QUERY:
         raise SearchError(f"query is too long ({len(query)} characters; the limit is {MAX_QUERY})")
     filters = filters or Filters()
-    analyzer = analyzer_for(db, db_path)
+    db, analyzer = base.db, base.analyzer()
     where, params = _filter_sql(db, filters, analyzer.gazetteer)
     depth = max(CANDIDATES, offset + limit)
     allowed = _allowed(db, where, params)
@@ -185,13 +160,13 @@ def search(
                 raise
             terms = []  # nothing to match by words: let the vectors answer
         if terms:
-            fts = _full_text(db, db_path, analyzer, query, terms, allowed, depth)
+            fts = _full_text(base, analyzer, query, terms, allowed, depth)
     vec: list[int] = []
     if mode in ("hybrid", "semantic"):
-        embedder = embedder_for(db, model)
-        qvec = query_vector(embedder, query)
-        vec = [cid for cid, _ in _nearest(db, db_path, embedder.model_id, qvec, depth, allowed, index_mode)]
-    return _fuse(db, fts, vec, offset, limit, analyzer, query)
+        embedder = base.embedder(model)
+        qvec = base.query_vector(query, embedder)
+        vec = [cid for cid, _ in _nearest(base, embedder.model_id, qvec, depth, allowed, index_mode)]
+    return fuse(db, fts, vec, offset, limit, analyzer, query)
 
 
 def _allowed(db, where: str, params: list) -> np.ndarray | None:
@@ -206,67 +181,40 @@ def _mask(ids: np.ndarray, allowed: np.ndarray | None) -> np.ndarray | None:
     return None if allowed is None else np.isin(ids, allowed, assume_unique=True)
 
 
-def _full_text(db, db_path, analyzer: Analyzer, query: str, terms: list[str], allowed, depth: int) -> list[int]:
+def _full_text(base: KnowledgeBase, analyzer: Analyzer, query: str, terms: list[str], allowed, depth: int) -> list[int]:
     """Chunk ids by BM25 over the analysed text, keeping those that contain enough of
     the query's words (at least 40%, rounded up): a chunk that shares one incidental
     word with a long query ("data" in "data center climate") is not a full-text match."""
-    index = fulltext.cached_index(db, db_path)
+    index = base.term_index()
     words = analyzer.query_words(query)
     need = max(1, math.ceil(len(words) * MIN_WORDS))
     return [cid for cid, _ in index.search(terms, depth, words, need, _mask(index.ids, allowed))]
 
 
-_QUERY_VECTORS: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
-
-
-def query_vector(embedder, query: str) -> np.ndarray:
-    """The query's embedding (see :func:`query_vector_later`)."""
-    return query_vector_later(embedder, query).result()
-
-
-def query_vector_later(embedder, query: str) -> Future[np.ndarray]:
-    """The query's embedding, as a future a server can await without holding a thread.
-
-    Cached: users repeat and page through the same searches. Only the first
-    MAX_EMBED_QUERY characters are embedded: a pasted page costs no more than a chunk's
-    worth, and its opening says what it is about."""
-    text = query[:MAX_EMBED_QUERY]
-    key = (embedder.model_id, text)
-    with LOCK:
-        if key in _QUERY_VECTORS:
-            _QUERY_VECTORS.move_to_end(key)
-            done: Future[np.ndarray] = Future()
-            done.set_result(_QUERY_VECTORS[key])
-            return done
-
-    def remember(f: Future[np.ndarray]) -> None:
-        if not f.cancelled() and f.exception() is None:
-            with LOCK:
-                _QUERY_VECTORS[key] = f.result()
-                while len(_QUERY_VECTORS) > 1024:
-                    _QUERY_VECTORS.popitem(last=False)
-
-    future = QUEUE.submit(len(text), lambda: embedder.query([text])[0])
-    future.add_done_callback(remember)
-    return future
-
-
 def nearest(
-    db, db_path, model_id: str, qvec: np.ndarray, k: int, where: str = "1", params: list = (), index_mode: str = "auto"
+    base: KnowledgeBase,
+    model_id: str,
+    qvec: np.ndarray,
+    k: int,
+    where: str = "1",
+    params: list = (),
+    index_mode: str = "auto",
 ) -> list[tuple[int, float]]:
     """The k chunks nearest ``qvec`` that pass the filter SQL, as (chunk id, cosine)."""
-    return _nearest(db, db_path, model_id, qvec, k, _allowed(db, where, params), index_mode)
+    return _nearest(base, model_id, qvec, k, _allowed(base.db, where, params), index_mode)
 
 
-def _nearest(db, db_path, model_id: str, qvec: np.ndarray, k: int, allowed, index_mode: str) -> list[tuple[int, float]]:
-    index = cached_index(db, db_path, model_id, index_mode)
+def _nearest(
+    base: KnowledgeBase, model_id: str, qvec: np.ndarray, k: int, allowed, index_mode: str
+) -> list[tuple[int, float]]:
+    index = base.vector_index(model_id, index_mode)
     if not len(index):
         raise SearchError("this database has no vectors yet: run `kb embed` (or ingest without --no-embed)")
     return index.search(qvec, k, _mask(index.ids, allowed))
 
 
 def similar(
-    db: sqlite_utils.Database,
+    base: KnowledgeBase,
     chunk_id: int | None = None,
     text: str | None = None,
     *,
@@ -275,7 +223,6 @@ def similar(
     filters: Filters | None = None,
     model: str | None = None,
     index_mode: str = "auto",
-    db_path: str | Path | None = None,
     same_report: bool = False,
 ) -> list[Result]:
     """Chunks like a stored chunk or a text: nearest by their vectors, fused with a
@@ -288,9 +235,9 @@ def similar(
     if (chunk_id is None) == (not text):
         raise SearchError("give either a chunk id or a text, not both or neither")
     filters = filters or Filters()
-    analyzer = analyzer_for(db, db_path)
+    db, analyzer = base.db, base.analyzer()
     where, params = _filter_sql(db, filters, analyzer.gazetteer)
-    embedder = embedder_for(db, model)
+    embedder = base.embedder(model)
     if chunk_id is not None:
         row = db.execute("select content_hash, text from chunks where id = ?", [int(chunk_id)]).fetchone()
         if row is None:
@@ -303,14 +250,14 @@ def similar(
     else:
         if len(text) > MAX_QUERY * 4:
             raise SearchError(f"text is too long ({len(text)} characters; the limit is {MAX_QUERY * 4})")
-        qvec = query_vector(embedder, text)
+        qvec = base.query_vector(text, embedder)
     depth = max(CANDIDATES, offset + limit + 1)
     allowed = _allowed(db, where, params)
-    hits = _nearest(db, db_path, embedder.model_id, qvec, depth, allowed, index_mode)
+    hits = _nearest(base, embedder.model_id, qvec, depth, allowed, index_mode)
     vec = [cid for cid, _ in hits if cid != chunk_id]
     stored = chunk_id is not None
-    fts = [cid for cid in _more_like_this(db, db_path, analyzer, text, allowed, depth, stored) if cid != chunk_id]
-    return _fuse(db, fts, vec, offset, limit, analyzer, "")
+    fts = [cid for cid in _more_like_this(base, analyzer, text, allowed, depth, stored) if cid != chunk_id]
+    return fuse(db, fts, vec, offset, limit, analyzer, "")
 
 
 def chunk_vector(db, model_id: str, chunk_id: int) -> np.ndarray:
@@ -328,14 +275,14 @@ def chunk_vector(db, model_id: str, chunk_id: int) -> np.ndarray:
 
 
 def _more_like_this(
-    db, db_path, analyzer: Analyzer, text: str, allowed, depth: int, stored: bool, n_terms: int = 25
+    base: KnowledgeBase, analyzer: Analyzer, text: str, allowed, depth: int, stored: bool, n_terms: int = 25
 ) -> list[int]:
     """Chunk ids by BM25 on the ``n_terms`` tokens of ``text`` with the highest tf-idf
     (25, as Lucene's MoreLikeThis). A ``stored`` chunk's own tokens are in the index:
     those only it has find nothing else, and with them its 12 best tokens matched one
     other chunk for the Guiyang talent implication; with 25 tokens of two or more
     chunks, the other trip's talent findings and its implications on attracting firms."""
-    index = fulltext.cached_index(db, db_path)
+    index = base.term_index()
     tf = Counter(tok for t in analyzer.terms(text) if t not in ENGLISH_STOP for tok in fulltext.TOKEN.findall(t))
     total, rare = len(index), 1 if stored else 0
     weight = {t: n * index.idf(t) for t, n in tf.items() if rare < index.doc_freq(t) < total}
@@ -343,7 +290,9 @@ def _more_like_this(
     return [cid for cid, _ in index.search(top, depth, allowed=_mask(index.ids, allowed))] if top else []
 
 
-def _fuse(db, fts: list[int], vec: list[int], offset: int, limit: int, analyzer: Analyzer, query: str) -> list[Result]:
+def fuse(db, fts: list[int], vec: list[int], offset: int, limit: int, analyzer: Analyzer, query: str) -> list[Result]:
+    """The last stage of a search: two ranked lists of chunk ids fused (reciprocal ranks,
+    the kind discount, ties to lessons), and the page of results read and highlighted."""
     fts_rank = {cid: i + 1 for i, cid in enumerate(fts)}
     vec_rank = {cid: i + 1 for i, cid in enumerate(vec)}
     ids = list(dict.fromkeys(fts + vec))

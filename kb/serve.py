@@ -3,7 +3,7 @@
 The file is served mutable, not immutable: Datasette then reads it through read-only
 connections that see each commit, so ``kb ingest`` may add reports while it is served
 (the database is in WAL mode: readers never wait for the writer, nor it for them), and
-kb's indexes are rebuilt when the database's generation changes (kb.cache). Immutable
+kb's indexes are rebuilt when the database's generation changes (kb.knowledge). Immutable
 mode promises SQLite the file never changes; ingest then broke the server until restart.
 """
 

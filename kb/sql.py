@@ -20,11 +20,12 @@ the caps fails), query embeddings are cached, and all are registered determinist
 from __future__ import annotations
 
 import json
-from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from kb import search as kbsearch
+
+if TYPE_CHECKING:
+    from kb.knowledge import KnowledgeBase
 
 MAX_TEXT = 1000  # characters
 MAX_K = 100
@@ -48,19 +49,18 @@ def _k(value) -> int:
     return value
 
 
-def register(conn, path: str | Path | None) -> None:
-    """Register the kb SQL functions on a sqlite3 connection to the database at ``path``."""
-    db = sqlite_utils.Database(conn, execute_plugins=False)
+def register(conn, base: KnowledgeBase) -> None:
+    """Register the kb SQL functions on a sqlite3 connection, answering from ``base``
+    (the KnowledgeBase of the database the connection is to)."""
 
     def kb_match(query):
-        return kbsearch.analyzer_for(db, path).match(_text(query, "query"))
+        return base.analyzer().match(_text(query, "query"))
 
     def kb_embed(text):
-        embedder = kbsearch.embedder_for(db)
-        return json.dumps([round(float(x), 6) for x in kbsearch.query_vector(embedder, _text(text))])
+        return json.dumps([round(float(x), 6) for x in base.query_vector(_text(text))])
 
     def kb_search(query, k):
-        results = kbsearch.search(db, _text(query, "query"), limit=_k(k), db_path=path)
+        results = base.search(_text(query, "query"), limit=_k(k))
         return json.dumps(
             [
                 {"id": r.chunk_id, "score": r.score, "fts_rank": r.fts_rank, "vector_rank": r.vector_rank}
@@ -69,16 +69,15 @@ def register(conn, path: str | Path | None) -> None:
         )
 
     def kb_nearest(text, k):
-        embedder = kbsearch.embedder_for(db)
-        hits = kbsearch.nearest(db, path, embedder.model_id, kbsearch.query_vector(embedder, _text(text)), _k(k))
+        hits = base.nearest(_text(text), _k(k))
         return json.dumps([{"id": cid, "score": round(score, 6)} for cid, score in hits])
 
     def kb_similar(chunk_id, k):
         if isinstance(chunk_id, bool) or not isinstance(chunk_id, int):
             raise SQLFunctionError("chunk_id must be a whole number")
-        embedder = kbsearch.embedder_for(db)
-        qvec = kbsearch.chunk_vector(db, embedder.model_id, chunk_id)
-        hits = kbsearch.nearest(db, path, embedder.model_id, qvec, _k(k) + 1)
+        embedder = base.embedder()
+        qvec = kbsearch.chunk_vector(base.db, embedder.model_id, chunk_id)
+        hits = kbsearch.nearest(base, embedder.model_id, qvec, _k(k) + 1)
         return json.dumps([{"id": cid, "score": round(score, 6)} for cid, score in hits if cid != chunk_id][: _k(k)])
 
     for name, fn, n in [

@@ -16,12 +16,10 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import sqlite_utils
 
-from kb.cache import per_file
 from kb.db import bump_generation, get_meta, set_meta, transaction
 from kb.errors import ModelMismatch
 
@@ -181,15 +179,8 @@ def load(db: sqlite_utils.Database, model: str, mode: str = "exact") -> VectorIn
     return VectorIndex.build(model, ids, matrix, mode)
 
 
-def cached_index(db: sqlite_utils.Database, path: str | Path | None, model: str, mode: str = "auto") -> VectorIndex:
-    """The index for this database file, reloaded when the file changes."""
-    if mode == "auto":
-        count = per_file(db, path, ("count", model), lambda: _count(db, model))
-        mode = "compact" if count > AUTO_COMPACT else "exact"
-    return per_file(db, path, ("vectors", model, mode), lambda: load(db, model, mode))
-
-
-def _count(db: sqlite_utils.Database, model: str) -> int:
+def count(db: sqlite_utils.Database, model: str) -> int:
+    """How many vectors ``model`` has in the database."""
     return db.execute("select count(*) from vectors where model = ?", [model]).fetchone()[0]
 
 

@@ -8,12 +8,12 @@ import pytest
 import sqlite_utils
 
 from kb.analysis import Analyzer, QueryError
-from kb.search import analyzer_for
+from kb.knowledge import KnowledgeBase
 
 
 @pytest.fixture(scope="module")
 def analyzer(sample_db_path) -> Analyzer:
-    return analyzer_for(sqlite_utils.Database(sample_db_path), sample_db_path)
+    return KnowledgeBase(sample_db_path).analyzer()
 
 
 def test_particles_are_dropped(analyzer):

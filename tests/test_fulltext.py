@@ -8,7 +8,7 @@ import sqlite_utils
 
 from kb import fulltext
 from kb.analysis import fts_match
-from kb.search import analyzer_for
+from kb.knowledge import KnowledgeBase
 
 QUERIES = [
     "빅데이터밸리 기업 유치",
@@ -32,7 +32,7 @@ def index(db):
 
 @pytest.mark.parametrize("query", QUERIES)
 def test_scores_are_fts5_bm25(db, sample_db_path, index, query):
-    terms = analyzer_for(db, sample_db_path).match_terms(query)
+    terms = KnowledgeBase(sample_db_path).analyzer().match_terms(query)
     fts5 = db.execute(
         "select rowid, -bm25(chunk_terms, 1.0, 0.3) from chunk_terms where chunk_terms match ? "
         "order by bm25(chunk_terms, 1.0, 0.3), rowid",

@@ -8,7 +8,8 @@ import pytest
 import sqlite_utils
 
 from kb.analysis import QueryError
-from kb.search import Filters, SearchError, search, similar
+from kb.knowledge import KnowledgeBase
+from kb.search import Filters, SearchError
 
 from conftest import RESULT_KEYS
 
@@ -18,30 +19,31 @@ def db(sample_db_path):
     return sqlite_utils.Database(sample_db_path)
 
 
-def run(db, path, query, **kw):
-    return search(db, query, db_path=path, **kw)
+@pytest.fixture(scope="module")
+def base(sample_db_path):
+    return KnowledgeBase(sample_db_path)
 
 
 def squash(s: str) -> str:
     return re.sub(r"\s+", "", s)
 
 
-def test_big_data_valley_lessons_from_both_reports(db, sample_db_path):
-    results = run(db, sample_db_path, "빅데이터밸리 기업 유치", limit=5)
+def test_big_data_valley_lessons_from_both_reports(base):
+    results = base.search("빅데이터밸리 기업 유치", limit=5)
     lessons = {r.report_id for r in results if r.kind in ("finding", "implication")}
     assert lessons == {1, 2}
     assert set(results[0].to_dict()) >= RESULT_KEYS
 
 
-def test_english_query_finds_the_climate_findings_first(db, sample_db_path):
-    results = run(db, sample_db_path, "data center climate", limit=5)
+def test_english_query_finds_the_climate_findings_first(base):
+    results = base.search("data center climate", limit=5)
     top2 = {(r.place, r.kind) for r in results[:2]}
     assert top2 == {("구이양", "finding"), ("충칭", "implication")}
     assert "데이터센터" in results[0].text and "데이터센터" in results[1].text
 
 
-def test_results_keep_both_ranks(db, sample_db_path):
-    results = run(db, sample_db_path, "화훼 시장 전망", limit=3)
+def test_results_keep_both_ranks(base):
+    results = base.search("화훼 시장 전망", limit=3)
     assert results[0].fts_rank == 1 and results[0].vector_rank == 1
     assert "<mark>화훼</mark>" in results[0].snippet
     assert [r.score for r in results] == sorted((r.score for r in results), reverse=True)
@@ -66,10 +68,10 @@ QUALITY = [
 ]
 
 
-def test_quality_floor(db, sample_db_path):
+def test_quality_floor(base):
     ranks = {}
     for query, golds in QUALITY:
-        results = run(db, sample_db_path, query, limit=10)
+        results = base.search(query, limit=10)
         ranks[query] = next(
             (i for i, r in enumerate(results, 1) if any(squash(g) in squash(r.text) for g in golds)), None
         )
@@ -78,33 +80,33 @@ def test_quality_floor(db, sample_db_path):
     assert recall5 >= 0.9 and mrr >= 0.75, ranks
 
 
-def test_modes(db, sample_db_path):
-    fts = run(db, sample_db_path, "마일리지 적립", mode="fts", limit=3)
+def test_modes(base):
+    fts = base.search("마일리지 적립", mode="fts", limit=3)
     assert fts and all(r.vector_rank is None for r in fts)
-    sem = run(db, sample_db_path, "마일리지 적립", mode="semantic", limit=3)
+    sem = base.search("마일리지 적립", mode="semantic", limit=3)
     assert sem and all(r.fts_rank is None for r in sem)
     with pytest.raises(QueryError):
-        run(db, sample_db_path, "...", mode="fts")
-    assert run(db, sample_db_path, "...", mode="semantic", limit=1)  # meaning needs no words
+        base.search("...", mode="fts")
+    assert base.search("...", mode="semantic", limit=1)  # meaning needs no words
 
 
-def test_filters(db, sample_db_path):
-    guiyang = run(db, sample_db_path, "빅데이터", filters=Filters(place="귀양"), limit=20)
+def test_filters(base):
+    guiyang = base.search("빅데이터", filters=Filters(place="귀양"), limit=20)
     assert guiyang and {r.place for r in guiyang} == {"구이양"}
-    lessons = run(db, sample_db_path, "인재", filters=Filters(kind=["implication"]), limit=20)
+    lessons = base.search("인재", filters=Filters(kind=["implication"]), limit=20)
     assert lessons and {r.kind for r in lessons} == {"implication"}
-    y2018 = run(db, sample_db_path, "빅데이터", filters=Filters(since=2018, until=2018), limit=20)
+    y2018 = base.search("빅데이터", filters=Filters(since=2018, until=2018), limit=20)
     assert {r.trip_start[:4] for r in y2018} == {"2018"}
-    china = run(db, sample_db_path, "산업", filters=Filters(country="China"), limit=5)
+    china = base.search("산업", filters=Filters(country="China"), limit=5)
     assert china and {r.country for r in china} == {"중국"}
-    inst = run(db, sample_db_path, "회의", filters=Filters(institution="우호도시"), limit=5)
+    inst = base.search("회의", filters=Filters(institution="우호도시"), limit=5)
     assert inst and all("우호도시" in r.institution for r in inst)
-    assert run(db, sample_db_path, "빅데이터", filters=Filters(since=2030)) == []
+    assert base.search("빅데이터", filters=Filters(since=2030)) == []
 
 
-def test_paging(db, sample_db_path):
-    first = run(db, sample_db_path, "빅데이터 산업", limit=4)
-    second = run(db, sample_db_path, "빅데이터 산업", limit=4, offset=4)
+def test_paging(base):
+    first = base.search("빅데이터 산업", limit=4)
+    second = base.search("빅데이터 산업", limit=4, offset=4)
     assert not {r.chunk_id for r in first} & {r.chunk_id for r in second}
 
 
@@ -120,36 +122,34 @@ def test_paging(db, sample_db_path):
         ({"filters": Filters(place="아틀란티스")}, "place"),
     ],
 )
-def test_bad_parameters_name_themselves(db, sample_db_path, kw, message):
+def test_bad_parameters_name_themselves(base, kw, message):
     with pytest.raises(SearchError, match=message):
-        run(db, sample_db_path, "빅데이터", **kw)
+        base.search("빅데이터", **kw)
 
 
-def test_bad_queries(db, sample_db_path):
+def test_bad_queries(base):
     with pytest.raises(QueryError, match="empty"):
-        run(db, sample_db_path, "  ")
+        base.search("  ")
     with pytest.raises(SearchError, match="too long"):
-        run(db, sample_db_path, "가" * 5000)
+        base.search("가" * 5000)
 
 
-def test_similar_finds_other_trips_talent_lessons(db, sample_db_path):
+def test_similar_finds_other_trips_talent_lessons(base, db):
     source = next(
         db.query(
             "select id from chunks where kind = 'implication' and text like '%창조적 인재 유치%' and report_id = 2"
         )
     )["id"]
-    results = similar(db, source, db_path=sample_db_path, limit=5)
+    results = base.similar(source, limit=5)
     assert all(r.report_id == 1 for r in results)
     talent = [r for r in results if "인재" in r.text]
     assert {r.place for r in talent} >= {"충칭", "청두"}
-    same = similar(db, source, db_path=sample_db_path, limit=5, same_report=True)
+    same = base.similar(source, limit=5, same_report=True)
     assert any(r.report_id == 2 for r in same) and source not in {r.chunk_id for r in same}
 
 
-def test_similar_to_a_text(db, sample_db_path):
-    results = similar(
-        db, text="데이터센터는 서늘한 기후의 지역에 유치하면 전력을 아낀다", db_path=sample_db_path, limit=3
-    )
+def test_similar_to_a_text(base):
+    results = base.similar(text="데이터센터는 서늘한 기후의 지역에 유치하면 전력을 아낀다", limit=3)
     assert any("데이터센터" in r.text for r in results)
     with pytest.raises(SearchError, match="no chunk"):
-        similar(db, 99999, db_path=sample_db_path)
+        base.similar(99999)

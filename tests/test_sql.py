@@ -7,13 +7,14 @@ import sqlite3
 
 import pytest
 
+from kb.knowledge import KnowledgeBase
 from kb.sql import MAX_K, register
 
 
 @pytest.fixture(scope="module")
 def conn(sample_db_path):
     c = sqlite3.connect(sample_db_path)
-    register(c, sample_db_path)
+    register(c, KnowledgeBase(sample_db_path))
     yield c
     c.close()
 

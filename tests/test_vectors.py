@@ -8,6 +8,7 @@ import sqlite_utils
 
 from kb import vectors
 from kb.embed import get_embedder
+from kb.knowledge import KnowledgeBase
 from kb.textutil import split_sentences
 
 
@@ -64,12 +65,13 @@ def test_filters_mask_the_index(e5_sentences):
 def test_cached_index_reloads_when_the_database_changes(db_copy):
     db = sqlite_utils.Database(db_copy)
     model = vectors.stored_model(db)[0]
-    first = vectors.cached_index(db, db_copy, model)
-    assert vectors.cached_index(db, db_copy, model) is first
+    base = KnowledgeBase(db_copy)
+    first = base.vector_index(model)
+    assert base.vector_index(model) is first
     n = len(first)
-    with db.atomic():
+    with db.atomic():  # another tool's write: no generation counted, but the WAL grows
         db.execute("delete from chunks where id = (select max(id) from chunks)")
-    again = vectors.cached_index(db, db_copy, model)
+    again = base.vector_index(model)
     assert again is not first and len(again) == n - 1
 
 
@@ -97,6 +99,7 @@ def test_unused_vectors_are_pruned(db_copy):
 def test_auto_mode_turns_compact_on_large_corpora(sample_db_path, monkeypatch):
     db = sqlite_utils.Database(sample_db_path)
     model = vectors.stored_model(db)[0]
-    assert vectors.cached_index(db, sample_db_path, model).mode == "exact"  # 75 chunks
+    base = KnowledgeBase(sample_db_path)
+    assert base.vector_index(model).mode == "exact"  # 75 chunks
     monkeypatch.setattr(vectors, "AUTO_COMPACT", 10)
-    assert vectors.cached_index(db, sample_db_path, model).mode == "compact"
+    assert base.vector_index(model).mode == "compact"

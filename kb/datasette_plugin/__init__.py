@@ -19,7 +19,6 @@ import logging
 import pdb
 import re
 import sqlite3
-import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import fields
@@ -27,7 +26,6 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlencode
 
-import sqlite_utils
 from datasette import hookimpl
 from datasette.utils import add_cors_headers
 from datasette.utils.asgi import Base400, Request, Response
@@ -36,9 +34,9 @@ from datasette.views.special import JsonDataView
 from markupsafe import Markup
 
 from kb import search as kbsearch
-from kb.db import open_readonly
 from kb.errors import KbError
 from kb.kinds import LABELS
+from kb.knowledge import KnowledgeBase
 from kb.sql import register
 
 KIND_LABELS = LABELS
@@ -99,39 +97,32 @@ def _kb_database(datasette):
 @hookimpl
 def prepare_connection(conn, database, datasette):
     db = datasette.databases.get(database)
-    if db is not None and db.path:
-        register(conn, db.path)
+    if db is not None and db.path and not db.is_memory:
+        register(conn, readers(datasette).base)
 
 
 class Readers:
-    """kb's own read-only connections to the served file, on threads of its own.
+    """The served database's KnowledgeBase, read on threads of kb's own.
 
     Datasette runs every query on a pool of three SQL threads, and a query on its SQL
     page may hold one up to the SQL time limit: three slow ones stalled the search page
-    for six seconds. kb's pages read through these instead, and a search embeds its
-    query before it takes a thread at all (see search_page)."""
+    for six seconds. kb's pages read through these threads instead (each with the
+    KnowledgeBase's read-only connection for it), and a search embeds its query before
+    it takes a thread at all (see search_page)."""
 
     THREADS = 2
 
     def __init__(self, path: str):
-        self.path = path
+        self.base = KnowledgeBase(path)
         self._executor = ThreadPoolExecutor(self.THREADS, thread_name_prefix="kb-read")
-        self._local = threading.local()
 
-    def _db(self) -> sqlite_utils.Database:
-        db = getattr(self._local, "db", None)
-        if db is None:
-            db = self._local.db = open_readonly(self.path)
-            register(db.conn, self.path)
-        return db
-
-    async def run(self, fn: Callable[[sqlite_utils.Database], T]) -> T:
-        """``fn(db)`` on one of kb's threads, with that thread's connection."""
-        return await asyncio.get_running_loop().run_in_executor(self._executor, lambda: fn(self._db()))
+    async def run(self, fn: Callable[[KnowledgeBase], T]) -> T:
+        """``fn(base)`` on one of kb's threads."""
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, self.base)
 
     async def rows(self, sql: str, params: Sequence = ()) -> list[sqlite3.Row]:
-        def fetch(db: sqlite_utils.Database) -> list[sqlite3.Row]:
-            cursor = db.conn.cursor()
+        def fetch(base: KnowledgeBase) -> list[sqlite3.Row]:
+            cursor = base.db.conn.cursor()
             cursor.row_factory = sqlite3.Row
             return cursor.execute(sql, params).fetchall()
 
@@ -150,8 +141,7 @@ def readers(datasette) -> Readers:
 def startup(datasette):
     async def inner():
         if any(db.path and not db.is_memory for db in datasette.databases.values()):
-            reader = readers(datasette)
-            await reader.run(lambda db: kbsearch.warm(db, reader.path))
+            await readers(datasette).run(KnowledgeBase.warm)
 
     return inner
 
@@ -225,16 +215,16 @@ def _params(request) -> dict:
     }
 
 
-def _run(db: sqlite_utils.Database, path: str, p: dict) -> list:
+def _run(base: KnowledgeBase, p: dict) -> list:
     filters = kbsearch.Filters(
         kind=p["kind"], place=p["place"], country=p["country"], since=p["since"], until=p["until"]
     )
     offset = (p["page"] - 1) * p["k"]
     if p["similar"]:
-        return kbsearch.similar(db, p["similar"], limit=p["k"], offset=offset, filters=filters, db_path=path)
+        return base.similar(p["similar"], limit=p["k"], offset=offset, filters=filters)
     if not p["q"]:
         return []
-    return kbsearch.search(db, p["q"], limit=p["k"], offset=offset, filters=filters, mode=p["mode"], db_path=path)
+    return base.search(p["q"], limit=p["k"], offset=offset, filters=filters, mode=p["mode"])
 
 
 async def _choices(reader: Readers) -> dict:
@@ -266,9 +256,9 @@ async def search_page(datasette, request):
         p = _params(request)
         if p["q"] and p["mode"] != "fts" and not p["similar"]:
             # Embedded first, holding no thread while it waits its turn (kb.embed.QUEUE).
-            embedder = await reader.run(kbsearch.embedder_for)
-            await asyncio.wrap_future(kbsearch.query_vector_later(embedder, p["q"]))
-        results = await reader.run(lambda conn: _run(conn, reader.path, p))
+            embedder = await reader.run(KnowledgeBase.embedder)
+            await asyncio.wrap_future(reader.base.query_vector_later(p["q"], embedder))
+        results = await reader.run(lambda base: _run(base, p))
     except KbError as e:
         error = str(e)
     if fmt == "json":
