@@ -120,7 +120,7 @@ def test_migration_4_drops_the_absolute_part_of_stored_paths(db_copy):
     with db.conn:
         db.execute("update reports set path = '/home/kim/보고서/2018.txt' where id = ?", [ids[0]])
         db.execute("update reports set path = 'C:\\Users\\kim\\보고서\\2018.txt' where id = ?", [ids[1]])
-        db.execute(f"pragma user_version = {SCHEMA_VERSION - 1}")
+        db.execute("pragma user_version = 3")  # as before migration 4
     db.close()
     connect(db_copy).close()
     paths = [r[0] for r in sqlite_utils.Database(db_copy).execute("select path from reports order by id")]
@@ -136,3 +136,16 @@ def test_a_read_only_database_is_a_message(db_copy):
         assert run_kb("export", "--db", str(db_copy)).returncode == 0  # reading still works
     finally:
         os.chmod(db_copy, 0o644)
+
+
+def test_migration_5_drops_the_unicode61_index(db_copy):
+    """A database made before migration 5 had chunks_fts and its triggers; a new one never has them."""
+    db = sqlite_utils.Database(db_copy)
+    with db.conn:
+        db["chunks"].enable_fts(["text", "section"], create_triggers=True, tokenize="unicode61")
+        db.execute(f"pragma user_version = {SCHEMA_VERSION - 1}")
+    db.close()
+    connect(db_copy).close()
+    names = {r[0] for r in sqlite_utils.Database(db_copy).execute("select name from sqlite_master")}
+    assert not {n for n in names if n.startswith("chunks_fts") or n in ("chunks_ai", "chunks_ad", "chunks_au")}
+    assert "chunk_terms" in names

@@ -280,7 +280,7 @@ def _big_reports(folder: Path, n: int, copies: int) -> None:
 def _consistent(db_path: Path) -> int:
     db = sqlite_utils.Database(db_path)
     assert db.execute("pragma integrity_check").fetchone()[0] == "ok"
-    db.execute("insert into chunks_fts(chunks_fts) values('integrity-check')")
+    db.execute("insert into chunk_terms(chunk_terms) values('integrity-check')")
     for r in db.query("select id, chunk_count from reports"):
         assert db["chunks"].count_where("report_id = ?", [r["id"]]) == r["chunk_count"]
         assert db["sources"].count_where("report_id = ?", [r["id"]]) == 1
