@@ -75,6 +75,11 @@ def cli(debug: bool) -> None:
     show_default=True,
     help="Seconds to read and parse one file before it is stopped and named as failed.",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    help="Processes that read and parse files at once (default: one a core).",
+)
 def ingest(
     paths: tuple[Path, ...],
     db_path: Path,
@@ -83,6 +88,7 @@ def ingest(
     embed: bool,
     model: str | None,
     time_limit: float,
+    workers: int | None,
 ) -> None:
     """Store report files (and folders, recursively) in the database.
 
@@ -99,6 +105,7 @@ def ingest(
         embed=embed,
         embed_progress=_bar(progress, "embed", "chunk"),
         time_limit=time_limit,
+        workers=workers,
     )
     if as_json:
         click.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))

@@ -7,19 +7,22 @@ import datetime as dt
 import hashlib
 import json
 import sqlite3
+from collections import deque
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future
+from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import sqlite_utils
 
 from kb.analysis import Analyzer
-from kb.db import bump_generation, connect, database_error, index_chunks, transaction
+from kb.db import bump_generation, connect, database_error, index_chunks, open_readonly, transaction
 from kb.discover import Found, Skipped, discover
-from kb.errors import KbError, ReadError
+from kb.errors import KbError
 from kb.readers import Document, read_bytes
 from kb.report import PARSER_VERSION, Report
-from kb.worker import TIME_LIMIT, FileWorker
+from kb.worker import TIME_LIMIT, FileWorker, WorkerPool
 
 
 @dataclass
@@ -71,12 +74,13 @@ def ingest(
     model: str | None = None,
     embed_progress: Callable | None = None,
     time_limit: float = TIME_LIMIT,
+    workers: int | None = None,
 ) -> IngestSummary:
     """Ingest files and folders into the database at ``db_path``, then embed the new
     chunks (unless ``embed`` is false) with the database's model or ``model``.
 
-    Each file is read and parsed in a worker process, stopped after ``time_limit``
-    seconds. A failure while embedding (the disk filled up) is kept in the summary:
+    Files are read and parsed by ``workers`` processes (default: one a core), each
+    file stopped after ``time_limit`` seconds. A failure while embedding (the disk filled up) is kept in the summary:
     the reports stored before it stay stored."""
     from kb.vectors import embed_missing, embedder_for, prune
 
@@ -87,9 +91,17 @@ def ingest(
         analyzer = Analyzer.from_db(db)
         summary = IngestSummary(str(db_path), [_skipped(s) for s in skipped])
         batch: list[Prepared | FileResult] = []
-        with FileWorker(db_path, time_limit) as worker:
-            for f in progress(found) if progress else found:
-                batch.append(prepare(db, worker, f))
+        with WorkerPool(db_path, time_limit, workers) as pool:
+            files = iter(progress(found) if progress else found)
+            ahead: deque[Future[Prepared | FileResult]] = deque()
+            while True:
+                # Up to BATCH files queued for the readers, which go on with them while
+                # this thread analyses and stores the batch before.
+                while len(ahead) < BATCH and (f := next(files, None)) is not None:
+                    ahead.append(pool.submit(lambda worker, f=f: prepare(db_path, worker, f)))
+                if not ahead:
+                    break
+                batch.append(ahead.popleft().result())
                 if len(batch) == BATCH:
                     summary.files.extend(_store_batch(db, analyzer, batch))
                     batch = []
@@ -122,17 +134,19 @@ class Prepared:
     report: Report
 
 
-def prepare(db: sqlite_utils.Database, worker: FileWorker, f: Found) -> Prepared | FileResult:
-    """Read and parse one file, or say why not (or that it is unchanged). Never raises."""
+def prepare(db_path: Path | str, worker: FileWorker, f: Found) -> Prepared | FileResult:
+    """Read and parse one file, or say why not (or that it is unchanged). Never raises;
+    runs on a reader thread, with a read-only connection of its own."""
     try:
         data = read_bytes(f.path)
         digest = hashlib.sha256(data).hexdigest()
-        row = _existing(db, f.name)
+        with closing(open_readonly(db_path)) as db:
+            row = _existing(db, f.name)
         if _unchanged(row, digest):
             return FileResult(f.name, "unchanged", row["id"], row["chunk_count"])
         doc, report = worker.understand(f.path, data)
         return Prepared(f.name, f.path, digest, doc, report)
-    except ReadError as e:
+    except KbError as e:
         return FileResult(f.name, "failed", error=str(e))
 
 

@@ -1,20 +1,28 @@
-"""Read and understand files in a worker process that can be stopped.
+"""Read and understand files in worker processes that can be stopped.
 
 A file is untrusted: a damaged PDF, a package that unpacks to hundreds of megabytes,
 or a layout nobody foresaw may take minutes or gigabytes. Reading and parsing run in
 one child process (started once per ingest, reused for every file), so a file over the
-time or memory limit is stopped on its own and the others still go in.
+time or memory limit is stopped on its own and the others still go in. A pool of them
+(one a core) reads files in parallel while ingest stores the ones before.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import resource
+import threading
 import traceback
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import TypeVar
 
 from kb.errors import ReadError
+
+T = TypeVar("T")
 
 TIME_LIMIT = 300.0  # seconds to read and parse one file (a real report takes under 5)
 START_LIMIT = 120.0  # seconds for the worker to load Kiwi and the gazetteer
@@ -96,6 +104,43 @@ class FileWorker:
             except OSError:
                 pass
         self._stop()
+
+
+class WorkerPool:
+    """Up to ``size`` FileWorkers (default: one a core), each driven by a thread of its
+    own: files are read and parsed on every core while the caller analyses and stores
+    the ones before them. Workers start as work comes (one file: one worker)."""
+
+    def __init__(self, db_path: Path | str, time_limit: float = TIME_LIMIT, size: int | None = None):
+        self.db_path, self.time_limit = db_path, time_limit
+        self.size = size or os.cpu_count() or 1
+        self._executor = ThreadPoolExecutor(self.size, thread_name_prefix="kb-reader")
+        self._local = threading.local()
+        self._workers: list[FileWorker] = []
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def submit(self, fn: Callable[[FileWorker], T]) -> Future[T]:
+        """``fn(worker)`` on one of the pool's threads, with that thread's worker."""
+        return self._executor.submit(lambda: fn(self._worker()))
+
+    def _worker(self) -> FileWorker:
+        worker = getattr(self._local, "worker", None)
+        if worker is None:
+            worker = self._local.worker = FileWorker(self.db_path, self.time_limit)
+            with self._lock:
+                self._workers.append(worker)
+        return worker
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
+        for worker in self._workers:
+            worker.close()
 
 
 def _main(conn: Connection, db_path: str) -> None:

@@ -342,8 +342,8 @@ def test_two_ingests_of_one_folder_at_once(tmp_path):
     for p, (_out, err) in zip(procs, outs, strict=True):
         assert p.returncode == 0, err
     counts = [json.loads(out)["counts"] for out, _ in outs]
-    assert sum(c["added"] for c in counts) == 4
-    assert sum(c["added"] + c["unchanged"] for c in counts) == 8
+    assert sum(c["added"] for c in counts) == 4, outs
+    assert sum(c["added"] + c["unchanged"] for c in counts) == 8, outs
     assert _consistent(db_path) == 4
 
 
