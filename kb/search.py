@@ -16,7 +16,6 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
-import sqlite_utils
 
 from kb import fulltext, kinds
 from kb.analysis import ENGLISH_STOP, Analyzer, QueryError
@@ -78,7 +77,7 @@ class Result:
         return asdict(self)
 
 
-def _filter_sql(db: sqlite_utils.Database, f: Filters, gazetteer: Gazetteer) -> tuple[str, list]:
+def _filter_sql(f: Filters, gazetteer: Gazetteer) -> tuple[str, list]:
     """SQL conditions on chunks c joined with reports r, and their parameters."""
     where, params = [], []
     wanted = [k for k in f.kind if k]
@@ -148,7 +147,7 @@ def search(
         raise SearchError(f"query is too long ({len(query)} characters; the limit is {MAX_QUERY})")
     filters = filters or Filters()
     db, analyzer = base.db, base.analyzer()
-    where, params = _filter_sql(db, filters, analyzer.gazetteer)
+    where, params = _filter_sql(filters, analyzer.gazetteer)
     depth = max(CANDIDATES, offset + limit)
     allowed = _allowed(db, where, params)
     fts: list[int] = []
@@ -236,7 +235,7 @@ def similar(
         raise SearchError("give either a chunk id or a text, not both or neither")
     filters = filters or Filters()
     db, analyzer = base.db, base.analyzer()
-    where, params = _filter_sql(db, filters, analyzer.gazetteer)
+    where, params = _filter_sql(filters, analyzer.gazetteer)
     embedder = base.embedder(model)
     if chunk_id is not None:
         row = db.execute("select content_hash, text from chunks where id = ?", [int(chunk_id)]).fetchone()
