@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 import sqlite3
 import sys
@@ -44,6 +45,9 @@ class KbGroup(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:  # `kb search … | head`: the reader has all it wanted
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+            sys.exit(1)
         except (KbError, sqlite3.Error, OSError) as e:
             if ctx.params.get("debug"):
                 raise
@@ -353,8 +357,6 @@ def migrate(db_path: Path) -> None:
 )
 def serve(db_path: Path, host: str, port: int, metadata: Path | None) -> None:
     """Serve the knowledge base with Datasette: a Korean search page at / and all tables."""
-    import os
-
     from kb.serve import datasette_args, prepare
 
     prepare(db_path)
