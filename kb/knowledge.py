@@ -108,6 +108,10 @@ class KnowledgeBase:
         else $KB_MODEL, else the model that made the database's vectors."""
         return vectors.embedder_for(self.db, model or self.model)
 
+    def has_vectors(self) -> bool:
+        """Whether the database holds any vectors yet (none after ``ingest --no-embed``)."""
+        return self.db.execute("select 1 from vectors limit 1").fetchone() is not None
+
     def query_vector(self, text: str, embedder=None) -> np.ndarray:
         return self.query_vector_later(text, embedder).result()
 

@@ -161,7 +161,9 @@ def search(
         if terms:
             fts = _full_text(base, analyzer, query, terms, allowed, depth)
     vec: list[int] = []
-    if mode in ("hybrid", "semantic"):
+    # A database ingested with --no-embed has no vectors yet: hybrid search then answers
+    # by words alone (each result's vector_rank is None), semantic search says what to run.
+    if mode == "semantic" or (mode == "hybrid" and base.has_vectors()):
         embedder = base.embedder(model)
         qvec = base.query_vector(query, embedder)
         vec = [cid for cid, _ in _nearest(base, embedder.model_id, qvec, depth, allowed, index_mode)]

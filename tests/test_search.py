@@ -153,3 +153,17 @@ def test_similar_to_a_text(base):
     assert any("데이터센터" in r.text for r in results)
     with pytest.raises(SearchError, match="no chunk"):
         base.similar(99999)
+
+
+def test_hybrid_answers_by_words_before_anything_is_embedded(tmp_path):
+    from kb.ingest import ingest
+
+    from conftest import REPORT_2019
+
+    db_path = tmp_path / "kb.db"
+    ingest([REPORT_2019], db_path, embed=False)
+    base = KnowledgeBase(db_path)
+    results = base.search("빅데이터 거래소", limit=3)
+    assert results and all(r.vector_rank is None and r.fts_rank for r in results)
+    with pytest.raises(SearchError, match="kb embed"):
+        base.search("빅데이터 거래소", mode="semantic")
