@@ -433,6 +433,12 @@ def vec0_connect(path: Path):
 
 def bench_vec0(kb_path: Path, n: int, qv: list[np.ndarray], exact: VectorIndex, log) -> dict:
     """vec0 float32 KNN on the same vectors, in a file of its own (bench/out/vec0-N.db)."""
+    try:
+        import pysqlite3  # noqa: F401
+        import sqlite_vec  # noqa: F401
+    except ImportError:
+        log("  vec0: skipped (needs the bench extra: .venv/bin/pip install -e '.[bench]')")
+        return {"skipped": "pysqlite3-binary and sqlite-vec are not installed"}
     path = corpus.OUT / f"vec0-{n}.db"
     out: dict = {}
     stamp = kb_path.with_suffix(".json").read_text()
