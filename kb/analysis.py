@@ -98,11 +98,17 @@ class Analyzer:
         analysis, so that words given in several calls cost one dictionary rebuild)."""
         self._waiting.update(w for name in names for w in re.split(r"[^\uac00-\ud7a3]+", name) if len(w) >= 2)
 
-    def _sync(self, text: str) -> None:
-        """Give Kiwi the waiting words (lazily: those in ``text``). Their parts are
-        worked out first, by the spacing model without them, so a name Kiwi now keeps
-        whole (빅데이터밸리) is still found by its parts (밸리)."""
-        new = {w for w in self._waiting if w in text} if self.lazy else set(self._waiting)
+    def learn_names(self) -> None:
+        """Give Kiwi every waiting name now: one dictionary rebuild (a second) instead of
+        one (0.4 s) on the first query that holds each name - for a server, at its start."""
+        with _LOCK:
+            self._sync(None)
+
+    def _sync(self, text: str | None) -> None:
+        """Give Kiwi the waiting words (lazily: those in ``text``; all without a text).
+        Their parts are worked out first, by the spacing model without them, so a name
+        Kiwi now keeps whole (빅데이터밸리) is still found by its parts (밸리)."""
+        new = {w for w in self._waiting if w in text} if self.lazy and text is not None else set(self._waiting)
         self._waiting -= new
         new -= _ADDED
         for word in sorted(new):

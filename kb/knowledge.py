@@ -146,9 +146,10 @@ class KnowledgeBase:
             self._queries.clear()
 
     def warm(self) -> None:
-        """Load Kiwi, the indexes and the embedding model now, so that a server's first
-        search does not pay seconds for them (and overrun its SQL time limit)."""
-        self.analyzer().terms("빅데이터")
+        """Load Kiwi (with every place and institution name), the indexes and the
+        embedding model now, so that a server's searches do not pay seconds for them
+        (and overrun its SQL time limit)."""
+        self.analyzer().learn_names()
         self.term_index()
         try:
             embedder = self.embedder()
