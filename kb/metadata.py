@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from kb.dates import parse_single, trip_dates
 from kb.issuer import issuer_of
-from kb.parse import Block, Parsed, clean_markup
+from kb.parse import COLUMN_GAP, Block, Parsed, clean_markup
 from kb.places import REGIONS, Gazetteer, Place
 from kb.textutil import HANGUL, split_label, squash
 from kb.travellers import count_in_line, count_in_prose, inline_participants
@@ -81,7 +81,7 @@ def title_of(front: list[str], issuer: str | None, year: str | None, places: lis
         if m:  # a memo's 제목 (its value may wrap onto indented lines), or front matter's title:
             value = m["v"].strip().strip("\"'")
             for raw, more in zip(front[i + 1 : i + 3], lines[i + 1 : i + 3], strict=False):
-                if not raw[:1].isspace() or not more or split_label(more) or re.search(r"\S\s{3,}\S", more):
+                if not raw[:1].isspace() or not more or split_label(more) or COLUMN_GAP.search(more):
                     break
                 value += " " + more
             return value

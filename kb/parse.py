@@ -78,7 +78,7 @@ _TOC_TAIL = re.compile(r"(?:\t\s*\d*|\s*(?:\.{2,}|·{2,}|…+|ㆍ{2,}|-{3,})\s*\
 # A line that starts a row of its own even without a table: a date or day ("9월 11일(월)",
 # "11. 7.(월)", "Day 2"), or columns separated by runs of spaces.
 _ROW_START = re.compile(r"^\s*(?:\d{1,2}\s*[./월]\s*\d{1,2}\s*일?\.?\s*\(|\d{1,2}/\d{1,2}\b|Day\s*\d|제?\s*\d+\s*일차)")
-_COLUMN_GAP = re.compile(r"\S\s{3,}\S")
+COLUMN_GAP = re.compile(r"\S\s{3,}\S")
 _FIELD = re.compile(
     r"^(?:\d{1,2}(?:[-.]\d{1,2})*[.)]?\s+)?[^\s:：]{1,6}(?: [^\s:：]{1,6}){0,2}\s*[:：]\s*\S"
 )  # "일시: …", "3 연수 지역 : …"
@@ -667,7 +667,7 @@ class _Walker:
     def text(self, line: Line) -> None:
         item = self.item
         last = item.paras[-1] if item and item.paras else None
-        row = bool(_ROW_START.match(line.content) or _COLUMN_GAP.search(line.content) or _FIELD.match(line.content))
+        row = bool(_ROW_START.match(line.content) or COLUMN_GAP.search(line.content) or _FIELD.match(line.content))
         # a first line indented deeper than the plain line before it starts a paragraph
         indented = self.last_text is not None and line.indent > self.last_text.indent
         self.last_text = line
