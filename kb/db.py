@@ -289,7 +289,9 @@ def connect(path: Path | str, *, create: bool = True) -> sqlite_utils.Database:
         if new:  # no empty file left behind to be mistaken for a database
             for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
                 leftover.unlink(missing_ok=True)
-        raise database_error(e, path) if isinstance(e, sqlite3.Error) else e from None
+        if isinstance(e, sqlite3.Error):
+            raise database_error(e, path) from None
+        raise
     return db
 
 
