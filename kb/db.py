@@ -8,6 +8,7 @@ opens a database made by an earlier one.
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -228,12 +229,21 @@ def _migration_5(db: sqlite_utils.Database) -> None:
     )
 
 
+def _migration_6(db: sqlite_utils.Database) -> None:
+    """A random id for the database, and the highest chunk id handed out so far: the
+    index files beside it (kb.indexfiles) belong to one database, and trust that a
+    chunk id, once used, always means the same text."""
+    set_meta(db, "database_id", uuid.uuid4().hex)
+    set_meta(db, "last_chunk_id", str(db.execute("select coalesce(max(id), 0) from chunks").fetchone()[0]))
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_1,
     _migration_2,
     _migration_3,
     _migration_4,
     _migration_5,
+    _migration_6,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -248,6 +258,21 @@ def bump_generation(db: sqlite_utils.Database) -> None:
         "insert into kb_meta(key, value) values ('generation', 1) "
         "on conflict(key) do update set value = cast(value as integer) + 1"
     )
+
+
+def next_chunk_ids(db: sqlite_utils.Database, n: int) -> range:
+    """``n`` chunk ids never used before in this database (SQLite would hand out the
+    ids of the last report's chunks again after deleting them). In the write transaction."""
+    last = max(
+        int(get_meta(db, "last_chunk_id") or 0), db.execute("select coalesce(max(id), 0) from chunks").fetchone()[0]
+    )
+    set_meta(db, "last_chunk_id", str(last + n))
+    return range(last + 1, last + n + 1)
+
+
+def database_id(db: sqlite_utils.Database) -> str:
+    """The random id migration 6 gave this database."""
+    return get_meta(db, "database_id") or ""
 
 
 def generation(db: sqlite_utils.Database) -> int:

@@ -16,44 +16,74 @@ from dataclasses import dataclass
 import numpy as np
 import sqlite_utils
 
+from kb.indexfiles import Segment
+
 K1, B = 1.2, 0.75
 SECTION_WEIGHT = 0.3  # as bm25(chunk_terms, 1.0, 0.3): a section title names many chunks
 BATCH = 8192
 # FTS5's unicode61 tokens: runs of letters and digits ("14:00" is 14 and 00), so that
 # this index and FTS5 (kb_match) agree on tokens, lengths and scores.
 TOKEN = re.compile(r"[^\W_]+")
+NONE = np.zeros(0, np.int64)
 
 
 @dataclass
 class TermIndex:
-    ids: np.ndarray  # chunk ids, int64, one per row
-    vocab: dict[str, int]  # term -> term number
-    starts: np.ndarray  # int64 (terms + 1): term t's postings are starts[t]:starts[t + 1]
-    rows: np.ndarray  # int32 row of each posting, ascending within a term
-    weights: np.ndarray  # float32 BM25 of each posting, without the term's idf
+    """Postings in one or more segments (see :mod:`kb.indexfiles`), over one row space:
+    segment ``s``'s row ``r`` is row ``offsets[s] + r``. Term frequencies and chunk
+    lengths are stored, not BM25 weights, so that a segment added later, or chunks
+    removed, change the collection's statistics without rewriting older segments."""
+
+    segments: list[Segment]
+    ids: np.ndarray  # chunk ids, int64, one per row (removed ones too)
+    offsets: list[int]
+    live: np.ndarray | None  # bool per row; None: every row is live
+    norm: np.ndarray  # float32 per row: K1 * (1 - B + B * length / mean length)
+
+    @classmethod
+    def from_segments(cls, segments: list[Segment], removed: np.ndarray = NONE) -> TermIndex:
+        ids = np.concatenate([s.ids for s in segments]) if segments else np.zeros(0, np.int64)
+        offsets = np.cumsum([0] + [len(s.ids) for s in segments[:-1]]).tolist()
+        lengths = np.concatenate([s.arrays["lengths"] for s in segments]) if segments else np.zeros(0, np.float32)
+        live = ~np.isin(ids, removed) if len(removed) else None
+        kept = lengths if live is None else lengths[live]
+        mean = float(kept.mean()) if len(kept) else 0.0
+        norm = (K1 * (1 - B + B * lengths / max(mean, 1e-9))).astype(np.float32)
+        return cls(segments, ids, offsets, live, norm)
 
     def __len__(self) -> int:
-        return len(self.ids)
+        return len(self.ids) if self.live is None else int(self.live.sum())
 
     @property
     def nbytes(self) -> int:
-        return self.ids.nbytes + self.starts.nbytes + self.rows.nbytes + self.weights.nbytes
+        arrays = [a for s in self.segments for a in s.arrays.values()] + [self.ids, self.norm]
+        return sum(a.nbytes for a in arrays)
 
     def doc_freq(self, term: str) -> int:
         """How many chunks contain ``term``."""
-        t = self.vocab.get(term)
-        return 0 if t is None else int(self.starts[t + 1] - self.starts[t])
+        return len(self._postings(term)[0])
 
     def idf(self, term: str) -> float:
-        n, df = len(self.ids), self.doc_freq(term)
+        n, df = len(self), self.doc_freq(term)
         return max(math.log((n - df + 0.5) / (df + 0.5)), 1e-6)  # FTS5's floor
 
     def _postings(self, token: str) -> tuple[np.ndarray, np.ndarray]:
-        t = self.vocab.get(token)
-        if t is None:
-            return self.rows[:0], self.weights[:0]
-        a, b = self.starts[t], self.starts[t + 1]
-        return self.rows[a:b], self.weights[a:b]
+        """Rows holding ``token`` and its BM25 weight there (without the idf)."""
+        rows, tf = [], []
+        for segment, offset in zip(self.segments, self.offsets, strict=True):
+            t = segment.vocab.get(token)
+            if t is not None:
+                starts = segment.arrays["starts"]
+                a, b = starts[t], starts[t + 1]
+                rows.append(segment.arrays["rows"][a:b] + offset)
+                tf.append(segment.arrays["tf"][a:b])
+        if not rows:
+            return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        rows, tf = (rows[0], tf[0]) if len(rows) == 1 else (np.concatenate(rows), np.concatenate(tf))
+        if self.live is not None:
+            keep = self.live[rows]
+            rows, tf = rows[keep], tf[keep]
+        return rows, tf * np.float32(K1 + 1) / (tf + self.norm[rows])
 
     def _term(self, term: str) -> tuple[np.ndarray, np.ndarray]:
         """Rows holding ``term`` and its BM25 there. A term of several tokens ("14:00")
@@ -67,7 +97,7 @@ class TermIndex:
             else:
                 rows, i, j = np.intersect1d(rows, r, assume_unique=True, return_indices=True)
                 scores = scores[i] + w[j]
-        return (rows, scores) if rows is not None else (self.rows[:0], self.weights[:0])
+        return (rows, scores) if rows is not None else (np.zeros(0, np.int64), np.zeros(0, np.float32))
 
     def search(
         self,
@@ -105,8 +135,8 @@ class TermIndex:
         return [(int(self.ids[r]), float(scores[r])) for r in hits]
 
 
-def build(rows) -> TermIndex:
-    """The index of (chunk id, terms, section terms) rows, as ``chunk_terms`` holds them."""
+def segment(rows) -> Segment:
+    """A segment of (chunk id, terms, section terms) rows, as ``chunk_terms`` holds them."""
     vocab: dict[str, int] = {}
     ids, lengths, parts = [], [], []
     it = iter(rows)
@@ -125,26 +155,32 @@ def build(rows) -> TermIndex:
         weight = np.repeat(np.tile(np.array([1.0, SECTION_WEIGHT], np.float32), len(batch)), counts)
         keys, inverse = np.unique((term << 32) | row, return_inverse=True)  # term-major, rows ascending
         parts.append((keys, np.bincount(inverse, weights=weight).astype(np.float32)))
-    if not ids:
-        return TermIndex(
-            np.zeros(0, np.int64), {}, np.zeros(1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.float32)
-        )
-    keys = np.concatenate([k for k, _ in parts])
-    tf = np.concatenate([f for _, f in parts])
+    keys = np.concatenate([k for k, _ in parts]) if parts else np.zeros(0, np.int64)
+    tf = np.concatenate([f for _, f in parts]) if parts else np.zeros(0, np.float32)
     del parts
     order = np.argsort(keys >> 32, kind="stable")  # batches are each term-major already
     keys, tf = keys[order], tf[order]
     del order
-    term, row = (keys >> 32), (keys & 0xFFFFFFFF).astype(np.int32)
-    del keys
-    lengths = np.asarray(lengths, np.float32)
-    norm = K1 * (1 - B + B * lengths / max(float(lengths.mean()), 1e-9))
-    weights = (tf * (K1 + 1) / (tf + norm[row])).astype(np.float32)
     starts = np.zeros(len(vocab) + 1, np.int64)
-    np.cumsum(np.bincount(term, minlength=len(vocab)), out=starts[1:])
-    return TermIndex(np.asarray(ids, np.int64), vocab, starts, row, weights)
+    np.cumsum(np.bincount(keys >> 32, minlength=len(vocab)), out=starts[1:])
+    arrays = {
+        "ids": np.asarray(ids, np.int64),
+        "lengths": np.asarray(lengths, np.float32),
+        "starts": starts,
+        "rows": (keys & 0xFFFFFFFF).astype(np.int32),
+        "tf": tf,
+    }
+    return Segment(arrays, list(vocab))
+
+
+def build(rows) -> TermIndex:
+    """The index of (chunk id, terms, section terms) rows, in one segment."""
+    return TermIndex.from_segments([segment(rows)])
 
 
 def load(db: sqlite_utils.Database) -> TermIndex:
-    """The index of every chunk's terms in ``chunk_terms``."""
-    return build(db.execute("select rowid, terms, section_terms from chunk_terms order by rowid"))
+    """The index of every chunk's terms in ``chunk_terms``, built in memory."""
+    return build(db.execute(ROWS + " order by rowid"))
+
+
+ROWS = "select rowid, terms, section_terms from chunk_terms"

@@ -17,7 +17,7 @@ from pathlib import Path
 import sqlite_utils
 
 from kb.analysis import Analyzer
-from kb.db import bump_generation, connect, database_error, index_chunks, open_readonly, transaction
+from kb.db import bump_generation, connect, database_error, index_chunks, next_chunk_ids, open_readonly, transaction
 from kb.discover import Found, Skipped, discover
 from kb.errors import KbError
 from kb.readers import Document, read_bytes
@@ -261,9 +261,11 @@ def _insert(db, report_id, name, file_name, fmt, encoding, digest, report: Repor
             .last_pk
         )
     db["participants"].insert_all([{"report_id": report_id, **asdict(p)} for p in md.participants])
+    chunk_ids = next_chunk_ids(db, len(report.chunks))
     db["chunks"].insert_all(
         [
             {
+                "id": chunk_id,
                 "report_id": report_id,
                 "seq": seq,
                 "kind": info.chunk.kind,
@@ -277,7 +279,7 @@ def _insert(db, report_id, name, file_name, fmt, encoding, digest, report: Repor
                 "char_end": info.chunk.end,
                 "content_hash": info.chunk.content_hash,
             }
-            for seq, info in enumerate(report.chunks)
+            for seq, (chunk_id, info) in enumerate(zip(chunk_ids, report.chunks, strict=True))
         ],
         batch_size=500,
     )

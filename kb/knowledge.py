@@ -4,6 +4,7 @@ benchmarks all go through it (as sqlite-utils' ``Database`` or llm's ``Collectio
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 from collections import OrderedDict
@@ -16,9 +17,9 @@ from typing import TypeVar
 import numpy as np
 import sqlite_utils
 
-from kb import fulltext, vectors
+from kb import fulltext, indexfiles, vectors
 from kb.analysis import Analyzer
-from kb.db import connect, generation, open_readonly
+from kb.db import connect, database_id, generation, open_readonly
 from kb.embed import QUEUE
 
 T = TypeVar("T")
@@ -93,15 +94,50 @@ class KnowledgeBase:
         return self._derived(("analyzer",), lambda: Analyzer.from_db(self.db, lazy=True))
 
     def term_index(self) -> fulltext.TermIndex:
-        """BM25 postings of every chunk's analysed terms."""
-        return self._derived(("terms",), lambda: fulltext.load(self.db))
+        """BM25 postings of every chunk's analysed terms (mapped from the index files,
+        updated with what changed since they were written)."""
+
+        def build(ids: np.ndarray | None, _existing) -> indexfiles.Segment:
+            if ids is None:
+                return fulltext.segment(self.db.execute(fulltext.ROWS + " order by rowid"))
+            rows = self.db.execute(fulltext.ROWS + " where rowid >= ? order by rowid", [int(ids.min())])
+            wanted = set(ids.tolist())
+            return fulltext.segment(r for r in rows if r[0] in wanted)
+
+        def current() -> np.ndarray:
+            return np.fromiter(
+                (r[0] for r in self.db.execute("select rowid from chunk_terms order by rowid")), np.int64
+            )
+
+        def load() -> fulltext.TermIndex:
+            loaded = self._refresh("terms", [], current, build)
+            return fulltext.TermIndex.from_segments(loaded.segments, loaded.removed)
+
+        return self._derived(("terms",), load)
 
     def vector_index(self, model_id: str, mode: str = "auto") -> vectors.VectorIndex:
         """The vectors of ``model_id``: exact, or compact (auto: above AUTO_COMPACT chunks)."""
         if mode == "auto":
             count = self._derived(("count", model_id), lambda: vectors.count(self.db, model_id))
             mode = "compact" if count > vectors.AUTO_COMPACT else "exact"
-        return self._derived(("vectors", model_id, mode), lambda: vectors.load(self.db, model_id, mode))
+
+        def build(ids: np.ndarray | None, existing: list[indexfiles.Segment]) -> indexfiles.Segment:
+            mean = existing[0].arrays["mean"] if existing and mode == "compact" else None
+            return vectors.segment(*vectors.read(self.db, model_id, ids), mode, mean)
+
+        def load() -> vectors.VectorIndex:
+            name = f"vectors-{mode}-{hashlib.sha1(model_id.encode()).hexdigest()[:12]}"
+            loaded = self._refresh(
+                name, [vectors.count(self.db, model_id)], lambda: vectors.chunk_ids(self.db, model_id), build
+            )
+            return vectors.VectorIndex(model_id, mode, loaded.segments, loaded.removed)
+
+        return self._derived(("vectors", model_id, mode), load)
+
+    def _refresh(self, name: str, counts: list[int], current, build) -> indexfiles.Loaded:
+        chunks = list(self.db.execute("select count(*), coalesce(max(id), 0) from chunks").fetchone())
+        version = [generation(self.db), *chunks, *counts]
+        return indexfiles.refresh(indexfiles.index_dir(self.path), name, database_id(self.db), version, current, build)
 
     def embedder(self, model: str | None = None):
         """The embedder for searches: ``model``, else the one this object was made with,

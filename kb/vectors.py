@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import sqlite_utils
 
 from kb.db import bump_generation, get_meta, set_meta, transaction
 from kb.errors import ModelMismatch
+from kb.indexfiles import Segment
 
 MODES = ("exact", "compact")
 # "auto" (the default) uses the exact index up to this many vectors and the compact one
@@ -36,41 +37,40 @@ SHORTLIST_PER_K = 50
 
 @dataclass
 class VectorIndex:
+    """Vectors in one or more segments (see :mod:`kb.indexfiles`), searched as one: a
+    segment holds ids and either float32 rows (exact) or binary codes, int8 rows and
+    their scales (compact; every segment centred on the first one's mean)."""
+
     model: str
     mode: str
-    ids: np.ndarray  # chunk ids, int64
-    matrix: np.ndarray | None = None  # float32 (n, d), exact mode
-    codes: np.ndarray | None = None  # uint64 (d/64, n), compact mode: word-major
-    mean: np.ndarray | None = None  # compact: what codes and int8 copies are centred on
-    small: np.ndarray | None = None  # compact: int8 (n, d), vector - mean, scaled per row
-    scale: np.ndarray | None = None  # compact: float32 (n,), the row scales
+    segments: list[Segment]
+    removed: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # chunk ids masked out
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ValueError(f"unknown vector index mode {self.mode!r}; use one of {', '.join(MODES)}")
+        self.ids = np.concatenate([s.ids for s in self.segments]) if self.segments else np.zeros(0, np.int64)
+        self.offsets = np.cumsum([0] + [len(s.ids) for s in self.segments]).tolist()
+        self.live = ~np.isin(self.ids, self.removed) if len(self.removed) else None
 
     def __len__(self) -> int:
-        return len(self.ids)
+        return len(self.ids) if self.live is None else int(self.live.sum())
 
     @property
     def nbytes(self) -> int:
-        arrays = [self.ids, self.matrix, self.codes, self.mean, self.small, self.scale]
-        return sum(a.nbytes for a in arrays if a is not None)
+        return sum(a.nbytes for s in self.segments for a in s.arrays.values())
+
+    @property
+    def matrix(self) -> np.ndarray:
+        """The float32 rows of an exact index, in ``ids`` order."""
+        parts = [s.arrays["matrix"] for s in self.segments]
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
     @classmethod
     def build(cls, model: str, ids: np.ndarray, matrix: np.ndarray, mode: str = "exact") -> VectorIndex:
         if mode not in MODES:
             raise ValueError(f"unknown vector index mode {mode!r}; use one of {', '.join(MODES)}")
-        ids = np.asarray(ids, dtype=np.int64)
-        matrix = np.ascontiguousarray(matrix, dtype=np.float32)
-        if mode == "exact":
-            return cls(model, mode, ids, matrix=matrix)
-        mean = matrix.mean(axis=0) if len(matrix) else np.zeros(matrix.shape[1], np.float32)
-        codes = np.empty(((matrix.shape[1] + 63) // 64, len(matrix)), np.uint64)
-        small = np.empty(matrix.shape, np.int8)
-        scale = np.empty(len(matrix), np.float32)
-        for start in range(0, len(matrix), 65536):  # in blocks: no second full-size float copy
-            block = matrix[start : start + 65536] - mean
-            codes[:, start : start + len(block)] = _binary(block).T
-            scale[start : start + len(block)] = np.abs(block).max(axis=1) / 127 + 1e-12
-            small[start : start + len(block)] = np.rint(block / scale[start : start + len(block), None])
-        return cls(model, mode, ids, codes=codes, mean=mean, small=small, scale=scale)
+        return cls(model, mode, [segment(ids, matrix, mode)])
 
     def search(
         self,
@@ -86,22 +86,49 @@ class VectorIndex:
         """
         if not len(self.ids):
             return []
+        if self.live is not None:
+            allowed = self.live if allowed is None else allowed & self.live
         query = np.asarray(query, dtype=np.float32).ravel()
         if self.mode == "exact":
-            scores = self.matrix @ query
+            scores = np.concatenate([s.arrays["matrix"] @ query for s in self.segments])
             return _top(self.ids, scores, k, allowed)
-        centred = query - self.mean
-        short = _shortlist(
-            self.codes, _binary(centred[None, :])[0], shortlist or max(SHORTLIST_PER_K * k, 200), allowed
-        )
+        mean = self.segments[0].arrays["mean"]
+        code = _binary((query - mean)[None, :])[0]
+        distance = np.concatenate([_hamming(s.arrays["codes"], code) for s in self.segments])
+        short = _cut(distance, shortlist or max(SHORTLIST_PER_K * k, 200), allowed)
         # cosine = q.mean + q.(v - mean). The second term in integers, the query quantised
         # like the rows: 1.0 ms for 5,000 rows at 100k, where numpy's int8-by-float32 product
         # took 2.1 ms (it casts the rows to a new float32 array first).
         q_scale = float(np.abs(query).max()) / 127 or 1.0
         q8 = np.rint(query / q_scale).astype(np.int8)
-        dots = np.einsum("ij,j->i", self.small[short], q8, dtype=np.int32)
-        scores = dots * (self.scale[short] * q_scale) + float(query @ self.mean)
-        return _top(self.ids[short], scores, k, None)
+        scores = np.empty(len(short), np.float32)
+        for s, first, end in zip(self.segments, self.offsets, self.offsets[1:], strict=False):
+            here = (short >= first) & (short < end)
+            rows = short[here] - first
+            dots = np.einsum("ij,j->i", s.arrays["small"][rows], q8, dtype=np.int32)
+            scores[here] = dots * (s.arrays["scale"][rows] * q_scale)
+        return _top(self.ids[short], scores + float(query @ mean), k, None)
+
+
+def segment(ids: np.ndarray, matrix: np.ndarray, mode: str, mean: np.ndarray | None = None) -> Segment:
+    """The index arrays of these vectors; compact codes are centred on ``mean`` (default:
+    these vectors' own)."""
+    ids = np.asarray(ids, dtype=np.int64)
+    matrix = np.ascontiguousarray(matrix, dtype=np.float32)
+    if mode == "exact":
+        return Segment({"ids": ids, "matrix": matrix})
+    if mean is None:
+        mean = matrix.mean(axis=0) if len(matrix) else np.zeros(matrix.shape[1], np.float32)
+    mean = np.asarray(mean, np.float32)
+    codes = np.empty(((matrix.shape[1] + 63) // 64, len(matrix)), np.uint64)
+    small = np.empty(matrix.shape, np.int8)
+    scale = np.empty(len(matrix), np.float32)
+    for start in range(0, len(matrix), 65536):  # in blocks: no second full-size float copy
+        block = matrix[start : start + 65536] - mean
+        codes[:, start : start + len(block)] = _binary(block).T
+        scale[start : start + len(block)] = np.abs(block).max(axis=1) / 127 + 1e-12
+        small[start : start + len(block)] = np.rint(block / scale[start : start + len(block), None])
+    return Segment({"ids": ids, "codes": codes, "mean": mean, "small": small, "scale": scale})
 
 
 def _binary(centred: np.ndarray) -> np.ndarray:
@@ -113,17 +140,20 @@ def _binary(centred: np.ndarray) -> np.ndarray:
     return bits.view(np.uint64)
 
 
-def _shortlist(columns: np.ndarray, query: np.ndarray, n: int, allowed: np.ndarray | None) -> np.ndarray:
-    """Indexes of about the ``n`` codes nearest ``query`` by Hamming distance.
-
-    The codes are stored word-major (one row per 64-bit word), so each word is one
-    contiguous XOR and popcount into a small int16 sum; the cut-off distance comes from
-    a histogram instead of a sort. At 1M codes: about 6 ms, against 39 ms row-major."""
+def _hamming(columns: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """Hamming distances of ``query`` to word-major codes: each 64-bit word one contiguous
+    XOR and popcount into a small int16 sum (at 1M codes about 6 ms, 39 ms row-major)."""
     distance = np.bitwise_count(columns[0] ^ query[0]).astype(np.int16)
     for word, q in zip(columns[1:], query[1:], strict=True):
         distance += np.bitwise_count(word ^ q)
+    return distance
+
+
+def _cut(distance: np.ndarray, n: int, allowed: np.ndarray | None) -> np.ndarray:
+    """Indexes of about the ``n`` smallest distances; the cut-off distance comes from a
+    histogram instead of a sort."""
     if allowed is not None:
-        distance[~allowed] = np.iinfo(np.int16).max
+        distance = np.where(allowed, distance, np.iinfo(np.int16).max)
         n = min(n, int(allowed.sum()))
     if n >= len(distance):
         return np.flatnonzero(allowed) if allowed is not None else np.arange(len(distance))
@@ -151,32 +181,46 @@ def from_blob(blob: bytes) -> np.ndarray:
     return np.frombuffer(blob, dtype=np.float32)
 
 
-def load(db: sqlite_utils.Database, model: str, mode: str = "exact") -> VectorIndex:
-    """Build the index of ``model``'s vectors for every chunk that has one.
+def read(db: sqlite_utils.Database, model: str, ids: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The chunk ids (ascending) and float32 rows of ``model``'s vectors, for every
+    chunk that has one, or for those of ``ids``.
 
     Rows are copied into one preallocated matrix as they are read: at 1M chunks,
     holding the rows and then joining them took twice the matrix's 1.5 GB."""
-    rows = db.execute(
-        "select c.id, v.vector from chunks c join vectors v on v.content_hash = c.content_hash and v.model = ? "
-        "order by c.id",
-        [model],
-    )
+    first_id = int(ids.min()) if ids is not None and len(ids) else 0
+    rows = db.execute("select c.id, v.vector " + VECTOR_JOIN + " where c.id >= ? order by c.id", [model, first_id])
+    most = db.execute("select count(*) from chunks where id >= ?", [first_id]).fetchone()[0]  # one vector a chunk
     first = rows.fetchone()
     if first is None:
-        return VectorIndex.build(model, np.zeros(0, np.int64), np.zeros((0, 1), np.float32), mode)
-    most = db.execute("select count(*) from chunks").fetchone()[0]  # one vector per chunk at most
-    ids = np.empty(most, np.int64)
+        return np.zeros(0, np.int64), np.zeros((0, 1), np.float32)
+    all_ids = np.empty(most, np.int64)
     matrix = np.empty((most, len(first[1]) // 4), np.float32)
     batch, n = [first], 0
     while batch:
-        ids[n : n + len(batch)] = [cid for cid, _ in batch]
+        all_ids[n : n + len(batch)] = [cid for cid, _ in batch]
         matrix[n : n + len(batch)] = from_blob(b"".join(blob for _, blob in batch)).reshape(len(batch), -1)
         n += len(batch)
         batch = rows.fetchmany(4096)
     if n < most:  # chunks without vectors: give the rest back
-        ids.resize(n, refcheck=False)
+        all_ids.resize(n, refcheck=False)
         matrix.resize((n, matrix.shape[1]), refcheck=False)
-    return VectorIndex.build(model, ids, matrix, mode)
+    if ids is not None:
+        keep = np.isin(all_ids, ids, assume_unique=True)
+        all_ids, matrix = all_ids[keep], matrix[keep]
+    return all_ids, matrix
+
+
+def load(db: sqlite_utils.Database, model: str, mode: str = "exact") -> VectorIndex:
+    """The index of ``model``'s vectors for every chunk that has one, built in memory."""
+    return VectorIndex.build(model, *read(db, model), mode)
+
+
+def chunk_ids(db: sqlite_utils.Database, model: str) -> np.ndarray:
+    """Ids of the chunks that have a vector from ``model``, ascending."""
+    return np.fromiter((r[0] for r in db.execute("select c.id " + VECTOR_JOIN + " order by c.id", [model])), np.int64)
+
+
+VECTOR_JOIN = "from chunks c join vectors v on v.content_hash = c.content_hash and v.model = ?"
 
 
 def count(db: sqlite_utils.Database, model: str) -> int:

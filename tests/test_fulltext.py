@@ -80,3 +80,19 @@ def test_a_term_of_several_tokens_needs_them_all(db, index):
 def test_empty_corpus():
     index = fulltext.build([])
     assert len(index) == 0 and index.search(["빅데이터"], 10) == []
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_segments_and_removed_chunks_score_as_one_index_of_what_is_left(db, sample_db_path, query):
+    """An index updated by a second segment, with chunks removed, ranks and scores exactly
+    as one built from the chunks that are left (the statistics are the collection's)."""
+    rows = list(db.execute(fulltext.ROWS + " order by rowid"))
+    removed = [r[0] for r in rows[::7]]
+    updated = fulltext.TermIndex.from_segments(
+        [fulltext.segment(rows[:50]), fulltext.segment(rows[50:])], np.array(removed, np.int64)
+    )
+    fresh = fulltext.build(r for r in rows if r[0] not in set(removed))
+    terms = KnowledgeBase(sample_db_path).analyzer().match_terms(query)
+    ours, theirs = updated.search(terms, 1000), fresh.search(terms, 1000)
+    assert len(updated) == len(fresh) and [c for c, _ in ours] == [c for c, _ in theirs]
+    np.testing.assert_allclose([s for _, s in ours], [s for _, s in theirs], rtol=1e-5)

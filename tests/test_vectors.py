@@ -103,3 +103,21 @@ def test_auto_mode_turns_compact_on_large_corpora(sample_db_path, monkeypatch):
     assert base.vector_index(model).mode == "exact"  # 75 chunks
     monkeypatch.setattr(vectors, "AUTO_COMPACT", 10)
     assert base.vector_index(model).mode == "compact"
+
+
+@pytest.mark.parametrize("mode", vectors.MODES)
+def test_segments_and_removed_chunks_search_as_one_index(e5_sentences, mode):
+    ids = np.arange(len(e5_sentences)) + 1
+    whole = vectors.VectorIndex.build("m", ids, e5_sentences, mode)
+    first = vectors.segment(ids[:100], e5_sentences[:100], mode)
+    second = vectors.segment(ids[100:], e5_sentences[100:], mode, first.arrays.get("mean"))
+    removed = ids[::5]
+    split = vectors.VectorIndex("m", mode, [first, second], removed)
+    assert len(split) == len(ids) - len(removed)
+    for q in e5_sentences[1:40:3]:
+        got = split.search(q, 10, shortlist=len(ids))
+        assert not set(removed) & {i for i, _ in got}
+        if mode == "exact":  # the same, less what was removed
+            left = whole.search(q, 10, ~np.isin(ids, removed), shortlist=len(ids))
+            assert [i for i, _ in got] == [i for i, _ in left]
+            np.testing.assert_allclose([s for _, s in got], [s for _, s in left], rtol=1e-6)
