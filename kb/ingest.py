@@ -16,7 +16,6 @@ from pathlib import Path
 
 import sqlite_utils
 
-from kb.analysis import Analyzer
 from kb.db import bump_generation, connect, database_error, index_chunks, next_chunk_ids, open_readonly, transaction
 from kb.discover import Found, Skipped, discover
 from kb.errors import KbError
@@ -63,7 +62,7 @@ class IngestSummary:
         }
 
 
-BATCH = 32  # files read and parsed before their institution names go to Kiwi at once
+BATCH = 32  # files read and parsed before they are analysed together (Kiwi learns their names at once)
 
 
 def ingest(
@@ -88,7 +87,6 @@ def ingest(
     db = connect(db_path)
     try:
         embedder = embedder_for(db, model) if embed else None  # fail before any work
-        analyzer = Analyzer.from_db(db)
         summary = IngestSummary(str(db_path), [_skipped(s) for s in skipped])
         batch: list[Prepared | FileResult] = []
         with WorkerPool(db_path, time_limit, workers) as pool:
@@ -96,16 +94,16 @@ def ingest(
             ahead: deque[Future[Prepared | FileResult]] = deque()
             while True:
                 # Up to BATCH files queued for the readers, which go on with them while
-                # this thread analyses and stores the batch before.
+                # the batch before is analysed and stored.
                 while len(ahead) < BATCH and (f := next(files, None)) is not None:
                     ahead.append(pool.submit(lambda worker, f=f: prepare(db_path, worker, f)))
                 if not ahead:
                     break
                 batch.append(ahead.popleft().result())
                 if len(batch) == BATCH:
-                    summary.files.extend(_store_batch(db, analyzer, batch))
+                    summary.files.extend(_store_batch(db, pool, batch))
                     batch = []
-        summary.files.extend(_store_batch(db, analyzer, batch))
+            summary.files.extend(_store_batch(db, pool, batch))
         if embedder is not None:
             try:
                 summary.embedded = embed_missing(db, embedder, embed_progress)
@@ -150,17 +148,34 @@ def prepare(db_path: Path | str, worker: FileWorker, f: Found) -> Prepared | Fil
         return FileResult(f.name, "failed", error=str(e))
 
 
-def _store_batch(db, analyzer: Analyzer, batch: list[Prepared | FileResult]) -> list[FileResult]:
-    # Kiwi rebuilds its dictionary (about a second) after new words: once per batch.
-    analyzer.add_words(i.name for p in batch if isinstance(p, Prepared) for i in p.report.metadata.institutions)
-    return [p if isinstance(p, FileResult) else store(db, analyzer, p) for p in batch]
-
-
-def store(db, analyzer: Analyzer, p: Prepared) -> FileResult:
-    """Analyse a prepared report for search and store it in one transaction."""
+def _store_batch(db, pool: WorkerPool, batch: list[Prepared | FileResult]) -> list[FileResult]:
+    """Analyse a batch of read files for search on every worker, then store each report.
+    Kiwi rebuilds its dictionary (about a second) after new words: once per batch and
+    worker, with every institution of the batch and those stored before."""
+    ready = [p for p in batch if isinstance(p, Prepared)]
+    names = [i.name for p in ready for i in p.report.metadata.institutions]
+    pieces = [(i.chunk.text, " › ".join(i.chunk.section)) for p in ready for i in p.report.chunks]
+    share = -(-len(pieces) // pool.size) or 1
+    parts = [
+        pool.submit(lambda w, part=pieces[i : i + share]: w.terms(names, part)) for i in range(0, len(pieces), share)
+    ]
     try:
-        # Analysed outside the write transaction, which then only writes.
-        terms = [analyzer.chunk_terms(i.chunk.text, " › ".join(i.chunk.section)) for i in p.report.chunks]
+        terms = [t for part in parts for t in part.result()]
+    except KbError as e:  # analysis stopped: no report of the batch is stored half analysed
+        return [p if isinstance(p, FileResult) else FileResult(p.name, "failed", error=str(e)) for p in batch]
+    out, start = [], 0
+    for p in batch:
+        if isinstance(p, FileResult):
+            out.append(p)
+            continue
+        out.append(store(db, terms[start : start + len(p.report.chunks)], p))
+        start += len(p.report.chunks)
+    return out
+
+
+def store(db, terms: list[tuple[str, str]], p: Prepared) -> FileResult:
+    """Store a prepared and analysed report in one transaction."""
+    try:
         return _store(db, terms, p.name, p.name.rsplit("/", 1)[-1], p.doc.format, p.doc.encoding, p.digest, p.report)
     except Exception as e:  # a bug must not stop the other files
         return FileResult(p.name, "failed", error=f"could not be stored ({type(e).__name__}: {e})")

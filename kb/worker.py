@@ -4,7 +4,8 @@ A file is untrusted: a damaged PDF, a package that unpacks to hundreds of megaby
 or a layout nobody foresaw may take minutes or gigabytes. Reading and parsing run in
 one child process (started once per ingest, reused for every file), so a file over the
 time or memory limit is stopped on its own and the others still go in. A pool of them
-(one a core) reads files in parallel while ingest stores the ones before.
+(one a core) reads files in parallel while ingest stores the ones before, and shares
+out the Kiwi analysis of each batch of read files (the slowest step).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import threading
 import traceback
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TypeVar
@@ -47,22 +49,30 @@ class FileWorker:
 
     def understand(self, path: Path, data: bytes):
         """(Document, Report) of the file, or a ReadError saying why not."""
+        return self._ask(("read", path, data), "reading and parsing", "this file")
+
+    def terms(self, names: list[str], pieces: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """Search terms of (text, section) pieces, as :meth:`Analyzer.chunk_terms` makes
+        them once Kiwi knows ``names`` and every institution stored so far."""
+        return self._ask(("terms", names, pieces), "analysing", "these chunks")
+
+    def _ask(self, request: tuple, doing: str, what: str):
         if self._proc is None:
             self._start()
         assert self._conn is not None
         try:
-            self._conn.send((path, data))
+            self._conn.send(request)
             if not self._conn.poll(self.time_limit):
                 self._stop()
                 raise ReadError(
-                    f"reading and parsing took longer than {self.time_limit:g} s: stopped "
+                    f"{doing} took longer than {self.time_limit:g} s: stopped "
                     "(a larger limit: kb ingest --time-limit SECONDS)"
                 )
             status, payload = self._conn.recv()
         except (EOFError, OSError):
             self._stop()
             raise ReadError(
-                "the process reading this file stopped (it ran out of memory or crashed): not stored"
+                f"the process {doing} {what} stopped (it ran out of memory or crashed): not stored"
             ) from None
         if status == "error":
             raise ReadError(payload)
@@ -147,19 +157,20 @@ def _main(conn: Connection, db_path: str) -> None:
     """The child: load once, then answer (path, data) requests until told to stop."""
     try:
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+        from kb.analysis import Analyzer
         from kb.db import open_readonly
         from kb.places import Gazetteer
         from kb.readers import read_document
         from kb.report import analyse
 
-        db = open_readonly(db_path)
-        try:
+        with closing(open_readonly(db_path)) as db:
+            stored = StoredNames(db_path, db.execute("select coalesce(max(id), 0) from institutions").fetchone()[0])
             gazetteer = Gazetteer.from_db(db)
-        finally:
-            db.close()
+            analyzer = Analyzer.from_db(db, gazetteer)
         # Load Kiwi's models now (analysis, and the reflow of broken lines), outside any
         # file's time limit.
         analyse("Ⅰ. 출장 개요\n- 충칭시 정부를 방문하여\n협력 방안을 논의함.", gazetteer)
+        analyzer.terms("충칭시 정부")
     except Exception as e:
         conn.send(("error", f"the reading process could not start ({type(e).__name__}: {e})"))
         return
@@ -171,8 +182,14 @@ def _main(conn: Connection, db_path: str) -> None:
             return
         if request is None:
             return
-        path, data = request
         try:
+            if request[0] == "terms":
+                _, names, pieces = request
+                analyzer.add_words(stored.new())
+                analyzer.add_words(names)
+                conn.send(("ok", [analyzer.chunk_terms(text, section) for text, section in pieces]))
+                continue
+            _, path, data = request
             doc = read_document(path, data)
             conn.send(("ok", (doc, analyse(doc.text, gazetteer))))
         except ReadError as e:
@@ -187,3 +204,21 @@ def _main(conn: Connection, db_path: str) -> None:
                     f"could not be processed ({type(e).__name__}: {e}, at {Path(where.filename).name}:{where.lineno})",
                 )
             )
+
+
+class StoredNames:
+    """Institution names stored since the last call: each worker learns what ingest
+    stored from the files the others read."""
+
+    def __init__(self, db_path: str, last: int):
+        self.db_path = db_path
+        self.last = last  # the names up to this institution id are known already
+
+    def new(self) -> list[str]:
+        from kb.db import open_readonly
+
+        with closing(open_readonly(self.db_path)) as db:
+            rows = db.execute("select id, name from institutions where id > ? order by id", [self.last]).fetchall()
+        if rows:
+            self.last = rows[-1][0]
+        return [name for _, name in rows]

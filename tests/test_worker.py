@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 from kb.errors import ReadError
+from kb.knowledge import KnowledgeBase
 from kb.worker import FileWorker
 
 from conftest import REPORT_2018, REPORT_2019
@@ -28,6 +29,21 @@ def test_reads_files_and_stops_one_over_its_time_limit(sample_db_path, tmp_path)
         worker.time_limit = 300  # a new process takes the next file
         _doc, again = worker.understand(REPORT_2018, REPORT_2018.read_bytes())
         assert len(again.chunks) == len(report.chunks)
+
+
+def test_terms_are_those_a_search_analyser_makes(sample_db_path):
+    """Analysed in the worker, with the batch's institution names: the same terms as the
+    analyser searches use, once it knows the same names."""
+    with FileWorker(sample_db_path) as worker:
+        _doc, report = worker.understand(REPORT_2018, REPORT_2018.read_bytes())
+        names = [i.name for i in report.metadata.institutions] + ["가나다라연구원"]
+        pieces = [(i.chunk.text, " › ".join(i.chunk.section)) for i in report.chunks]
+        terms = worker.terms(names, pieces)
+        ((new, _),) = worker.terms([], [("가나다라연구원을 방문하여 협의함", "")])
+    analyzer = KnowledgeBase(sample_db_path).analyzer()
+    analyzer.add_words(names)
+    assert terms == [analyzer.chunk_terms(text, section) for text, section in pieces]
+    assert "가나다라연구원" in new.split()  # a name learnt once is kept whole
 
 
 def test_reports_reading_errors_without_stopping(sample_db_path, tmp_path):
