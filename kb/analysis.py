@@ -160,11 +160,15 @@ class Analyzer:
     def query_words(self, query: str) -> list[set[str]]:
         """The terms of each word of a query (words with no searchable term left out),
         to count how many of the user's words a result contains."""
+        return [terms for _, terms in self.word_terms(query)]
+
+    def word_terms(self, query: str) -> list[tuple[str, set[str]]]:
+        """Each word of a query with its search terms (words without any left out)."""
         words = []
         for word in unicodedata.normalize("NFC", query).split():
             terms = {t for t in self.terms(word) if t not in ENGLISH_STOP}
             if terms:
-                words.append(terms)
+                words.append((word, terms))
         return words
 
     def index_text(self, text: str) -> str:

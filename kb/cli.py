@@ -241,8 +241,11 @@ def _run_search(method: str, db_path: Path, as_json: bool, **kw) -> None:
         click.echo(
             "   " + (html.unescape(text) if sys.stdout.isatty() else html.unescape(re.sub(r"\x1b\[[0-9;]*m", "", text)))
         )
+        why = f" · words: {', '.join(r.matched)}" if r.matched else ""
+        cosine = f" (cosine {r.cosine:.3f})" if r.cosine is not None else ""
         click.echo(
-            f"   chunk {r.chunk_id} · score {r.score:.4f} · full text #{r.fts_rank or '-'} · meaning #{r.vector_rank or '-'}"
+            f"   chunk {r.chunk_id} · score {r.score:.4f} · full text #{r.fts_rank or '-'}{why}"
+            f" · meaning #{r.vector_rank or '-'}{cosine}"
         )
 
 

@@ -72,6 +72,8 @@ class Result:
     score: float
     fts_rank: int | None
     vector_rank: int | None
+    matched: list[str] = field(default_factory=list)  # the query's words found in the chunk (or its section)
+    cosine: float | None = None  # of the chunk's vector and the query's
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -161,13 +163,15 @@ def search(
         if terms:
             fts = _full_text(base, analyzer, query, terms, allowed, depth)
     vec: list[int] = []
+    cosine = None
     # A database ingested with --no-embed has no vectors yet: hybrid search then answers
     # by words alone (each result's vector_rank is None), semantic search says what to run.
     if mode == "semantic" or (mode == "hybrid" and base.has_vectors()):
         embedder = base.embedder(model)
         qvec = base.query_vector(query, embedder)
         vec = [cid for cid, _ in _nearest(base, embedder.model_id, qvec, depth, allowed, index_mode)]
-    return fuse(db, fts, vec, offset, limit, analyzer, query)
+        cosine = Cosine(embedder.model_id, qvec)
+    return fuse(db, fts, vec, offset, limit, analyzer, query, cosine)
 
 
 def _allowed(db, where: str, params: list) -> np.ndarray | None:
@@ -258,7 +262,7 @@ def similar(
     vec = [cid for cid, _ in hits if cid != chunk_id]
     stored = chunk_id is not None
     fts = [cid for cid in _more_like_this(base, analyzer, text, allowed, depth, stored) if cid != chunk_id]
-    return fuse(db, fts, vec, offset, limit, analyzer, "")
+    return fuse(db, fts, vec, offset, limit, analyzer, "", Cosine(embedder.model_id, qvec))
 
 
 def chunk_vector(db, model_id: str, chunk_id: int) -> np.ndarray:
@@ -291,9 +295,53 @@ def _more_like_this(
     return [cid for cid, _ in index.search(top, depth, allowed=_mask(index.ids, allowed))] if top else []
 
 
-def fuse(db, fts: list[int], vec: list[int], offset: int, limit: int, analyzer: Analyzer, query: str) -> list[Result]:
+@dataclass
+class Cosine:
+    """The query's vector, to tell each result's cosine (from its stored vector: exact,
+    where the compact index only estimates it)."""
+
+    model_id: str
+    query: np.ndarray
+
+    def of(self, db, ids: list[int]) -> dict[int, float]:
+        rows = db.execute(
+            "select c.id, v.vector from chunks c join vectors v on v.content_hash = c.content_hash and v.model = ? "
+            f"where c.id in ({','.join('?' * len(ids))})",
+            [self.model_id, *ids],
+        )
+        return {cid: round(float(np.frombuffer(blob, np.float32) @ self.query), 4) for cid, blob in rows}
+
+
+def matched_words(db, analyzer: Analyzer, query: str, ids: list[int]) -> dict[int, list[str]]:
+    """For each chunk, the words of ``query`` it contains (in its text or its section):
+    a word counts when one of its terms is among the chunk's indexed terms."""
+    words = analyzer.word_terms(query) if query else []
+    if not words or not ids:
+        return {}
+    rows = db.execute(
+        f"select rowid, terms || ' ' || section_terms from chunk_terms where rowid in ({','.join('?' * len(ids))})",
+        ids,
+    )
+    out = {}
+    for cid, terms in rows:
+        have = set(fulltext.TOKEN.findall(terms))
+        out[cid] = [w for w, ts in words if any(set(fulltext.TOKEN.findall(t)) <= have for t in ts)]
+    return out
+
+
+def fuse(
+    db,
+    fts: list[int],
+    vec: list[int],
+    offset: int,
+    limit: int,
+    analyzer: Analyzer,
+    query: str,
+    cosine: Cosine | None = None,
+) -> list[Result]:
     """The last stage of a search: two ranked lists of chunk ids fused (reciprocal ranks,
-    the kind discount, ties to lessons), and the page of results read and highlighted."""
+    the kind discount, ties to lessons), and the page of results read, highlighted and
+    explained (the query words each contains, its cosine)."""
     fts_rank = {cid: i + 1 for i, cid in enumerate(fts)}
     vec_rank = {cid: i + 1 for i, cid in enumerate(vec)}
     ids = list(dict.fromkeys(fts + vec))
@@ -307,8 +355,11 @@ def fuse(db, fts: list[int], vec: list[int], offset: int, limit: int, analyzer: 
         scored.append((score * _discount(kind) + TIE_BREAK.get(kind, 0.0), cid))
     scored.sort(key=lambda s: (-s[0], s[1]))
     page = scored[offset : offset + limit]
-    rows = {r["chunk_id"]: r for r in _rows(db, [cid for _, cid in page])} if page else {}
+    page_ids = [cid for _, cid in page]
+    rows = {r["chunk_id"]: r for r in _rows(db, page_ids)} if page else {}
     words = highlight_words(analyzer, query)
+    matched = matched_words(db, analyzer, query, page_ids)
+    cosines = cosine.of(db, page_ids) if cosine is not None and page_ids else {}
     out = []
     for score, cid in page:
         r = rows[cid]
@@ -329,6 +380,8 @@ def fuse(db, fts: list[int], vec: list[int], offset: int, limit: int, analyzer: 
                 score=round(score, 6),
                 fts_rank=fts_rank.get(cid),
                 vector_rank=vec_rank.get(cid),
+                matched=matched.get(cid, []),
+                cosine=cosines.get(cid),
             )
         )
     return out

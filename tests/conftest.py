@@ -16,7 +16,7 @@ REPORT_2019 = next(REPORTS.glob("2019-*.txt"))
 # What every search result carries, in the CLI's --json and in /-/search.json (the list).
 RESULT_KEYS = {
     "chunk_id", "report_id", "report_title", "kind", "section", "institution", "place", "country",
-    "trip_start", "text", "snippet", "score", "fts_rank", "vector_rank",
+    "trip_start", "text", "snippet", "score", "fts_rank", "vector_rank", "matched", "cosine",
 }  # fmt: skip
 
 

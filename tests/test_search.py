@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 import sqlite_utils
 
@@ -66,6 +67,25 @@ QUALITY = [
     ("OZ3543", ["OZ3543"]),
     ("仙桃国际大数据谷", ["등록기업 512개"]),
 ]
+
+
+def test_results_say_which_words_matched_and_their_cosine(base, db):
+    """Each result explains itself: the query's words it contains and its exact cosine."""
+    query = "구이양 빅데이터밸리 기업 유치 zzq"
+    qvec = base.query_vector(query)
+    for r in base.search(query, limit=8):
+        assert set(r.matched) <= {"구이양", "빅데이터밸리", "기업", "유치"}
+        if r.fts_rank is not None:
+            assert r.matched  # a full-text match contains some of the query's words
+        for word in r.matched:
+            if word != "구이양":  # a place also matches its other names (귀양, 貴陽)
+                assert squash(word)[:2] in squash(r.section + r.text)
+        (blob,) = db.execute(
+            "select v.vector from chunks c join vectors v using (content_hash) where c.id = ?", [r.chunk_id]
+        ).fetchone()
+        assert r.cosine == pytest.approx(float(np.frombuffer(blob, np.float32) @ qvec), abs=1e-4)
+    english = base.search("data center climate", limit=3)
+    assert all(r.cosine is not None and 0 < r.cosine <= 1 for r in english)
 
 
 def test_quality_floor(base):
