@@ -60,11 +60,14 @@ def search_process(db: Path, runs: int) -> dict:
     }
 
 
-def serve_first_answer(db: Path) -> float:
+def serve_first_answer(db: Path) -> dict:
+    """Seconds from ``kb serve`` to its first search answer, and the server's resident
+    memory then and after 20 more searches."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    url = f"http://127.0.0.1:{port}/-/search.json?q=" + urllib.parse.quote(QUERIES[0])
+    base = f"http://127.0.0.1:{port}/-/search.json?q="
+    url = base + urllib.parse.quote(QUERIES[0])
     t = time.perf_counter()
     proc = subprocess.Popen(
         [*KB, "serve", "--db", str(db), "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -73,7 +76,11 @@ def serve_first_answer(db: Path) -> float:
         while True:
             try:
                 json.load(urllib.request.urlopen(url, timeout=60))
-                return round(time.perf_counter() - t, 2)
+                first = round(time.perf_counter() - t, 2)
+                rss_first = _rss_mb(proc.pid)
+                for i in range(20):
+                    json.load(urllib.request.urlopen(base + urllib.parse.quote(f"{QUERIES[i % 3]} {i}"), timeout=60))
+                return {"first_answer_s": first, "rss_mb_then": rss_first, "rss_mb_after_20": _rss_mb(proc.pid)}
             except OSError:
                 if proc.poll() is not None:
                     raise SystemExit("kb serve stopped") from None
@@ -81,6 +88,13 @@ def serve_first_answer(db: Path) -> float:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def _rss_mb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024)
+    return 0
 
 
 def ingest_throughput(files: int) -> dict:
@@ -126,7 +140,7 @@ def main() -> None:
     result = {
         "db": str(db),
         "kb_search_process": search_process(db, a.runs),
-        "kb_serve_first_answer_s": serve_first_answer(db),
+        "kb_serve": serve_first_answer(db),
     }
     if a.ingest_files:
         result["ingest_no_embed"] = ingest_throughput(a.ingest_files)
