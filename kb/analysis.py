@@ -175,9 +175,12 @@ class Analyzer:
         """What goes into the FTS5 index for ``text``."""
         return " ".join(self.terms(text))
 
-    def chunk_terms(self, text: str, section: str) -> tuple[str, str]:
-        """A chunk's row for the ``chunk_terms`` index: its text's terms and its section's."""
-        return self.index_text(text), self.index_text(section)
+    def chunk_terms(self, text: str, section: str, title: str = "") -> tuple[str, str]:
+        """A chunk's row for the ``chunk_terms`` index: its text's terms, and its section's
+        with its report's title (which names the body, the places and the topic: a
+        participants list matches "포틀랜드 출장 명단" by its report's title)."""
+        context = f"{self.index_text(section)} {self.index_text(title)}" if title else self.index_text(section)
+        return self.index_text(text), context
 
     def match_terms(self, query: str) -> list[str]:
         """The distinct terms of a user's query, or a QueryError saying why there are none."""

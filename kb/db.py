@@ -237,6 +237,21 @@ def _migration_6(db: sqlite_utils.Database) -> None:
     set_meta(db, "last_chunk_id", str(db.execute("select coalesce(max(id), 0) from chunks").fetchone()[0]))
 
 
+def _migration_7(db: sqlite_utils.Database) -> None:
+    """Each chunk's section terms also hold its report's title terms (see
+    ``Analyzer.chunk_terms``): a chunk matches what its report is about."""
+    from kb.analysis import Analyzer
+
+    reports = db.execute("select id, title from reports where title is not null").fetchall()
+    analyzer = Analyzer.from_db(db, lazy=True) if reports else None
+    for report_id, title in reports:
+        db.execute(
+            "update chunk_terms set section_terms = section_terms || ' ' || ? "
+            "where rowid in (select id from chunks where report_id = ?)",
+            [analyzer.index_text(title), report_id],
+        )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_1,
     _migration_2,
@@ -244,6 +259,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_4,
     _migration_5,
     _migration_6,
+    _migration_7,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

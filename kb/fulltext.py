@@ -63,6 +63,10 @@ class TermIndex:
         """How many chunks contain ``term``."""
         return len(self._postings(term)[0])
 
+    def contains(self, term: str) -> bool:
+        """Whether some chunk holds ``term`` (all its tokens, for a term of several)."""
+        return len(self._term(term)[0]) > 0
+
     def idf(self, term: str) -> float:
         n, df = len(self), self.doc_freq(term)
         return max(math.log((n - df + 0.5) / (df + 0.5)), 1e-6)  # FTS5's floor

@@ -154,7 +154,11 @@ def _store_batch(db, pool: WorkerPool, batch: list[Prepared | FileResult]) -> li
     worker, with every institution of the batch and those stored before."""
     ready = [p for p in batch if isinstance(p, Prepared)]
     names = [i.name for p in ready for i in p.report.metadata.institutions]
-    pieces = [(i.chunk.text, " › ".join(i.chunk.section)) for p in ready for i in p.report.chunks]
+    pieces = [
+        (i.chunk.text, " › ".join(i.chunk.section), p.report.metadata.title or "")
+        for p in ready
+        for i in p.report.chunks
+    ]
     share = -(-len(pieces) // pool.size) or 1
     parts = [
         pool.submit(lambda w, part=pieces[i : i + share]: w.terms(names, part)) for i in range(0, len(pieces), share)

@@ -137,7 +137,10 @@ class KnowledgeBase:
     def _refresh(self, name: str, counts: list[int], current, build) -> indexfiles.Loaded:
         chunks = list(self.db.execute("select count(*), coalesce(max(id), 0) from chunks").fetchone())
         version = [generation(self.db), *chunks, *counts]
-        return indexfiles.refresh(indexfiles.index_dir(self.path), name, database_id(self.db), version, current, build)
+        # A migration may rewrite terms or vectors in place: index files of an older
+        # schema are not updated but built again.
+        owner = f"{database_id(self.db)}/{self.db.execute('PRAGMA user_version').fetchone()[0]}"
+        return indexfiles.refresh(indexfiles.index_dir(self.path), name, owner, version, current, build)
 
     def embedder(self, model: str | None = None):
         """The embedder for searches: ``model``, else the one this object was made with,

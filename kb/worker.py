@@ -51,9 +51,9 @@ class FileWorker:
         """(Document, Report) of the file, or a ReadError saying why not."""
         return self._ask(("read", path, data), "reading and parsing", "this file")
 
-    def terms(self, names: list[str], pieces: list[tuple[str, str]]) -> list[tuple[str, str]]:
-        """Search terms of (text, section) pieces, as :meth:`Analyzer.chunk_terms` makes
-        them once Kiwi knows ``names`` and every institution stored so far."""
+    def terms(self, names: list[str], pieces: list[tuple[str, str, str]]) -> list[tuple[str, str]]:
+        """Search terms of (text, section, title) pieces, as :meth:`Analyzer.chunk_terms`
+        makes them once Kiwi knows ``names`` and every institution stored so far."""
         return self._ask(("terms", names, pieces), "analysing", "these chunks")
 
     def _ask(self, request: tuple, doing: str, what: str):
@@ -187,7 +187,7 @@ def _main(conn: Connection, db_path: str) -> None:
                 _, names, pieces = request
                 analyzer.add_words(stored.new())
                 analyzer.add_words(names)
-                conn.send(("ok", [analyzer.chunk_terms(text, section) for text, section in pieces]))
+                conn.send(("ok", [analyzer.chunk_terms(*piece) for piece in pieces]))
                 continue
             _, path, data = request
             doc = read_document(path, data)

@@ -53,6 +53,7 @@ def test_home_page_searches_in_korean(client):
     assert "비슷한 내용 찾기" in html and "/-/reports/" in html
     assert 'href="/-/search.json?q=' in html and 'href="/-/search.csv?q=' in html
     assert 'title="전문검색 순위' in html  # the two ranks on hover
+    assert 'class="kb-meta kb-why"' in html and "유사도 0." in html  # why: matched words, cosine
     empty = client.get("/")
     assert empty.status_code == 200 and 'name="q"' in empty.text and '<li class="kb-result"' not in empty.text
 
@@ -63,6 +64,7 @@ def test_json_and_csv_give_the_page_results(client, sample_db_path):
     data = client.get("/-/search.json?q=" + q("인재 유치")).json()
     assert isinstance(data, list) and len(data) == 10
     assert RESULT_KEYS <= set(data[0])
+    assert data[0]["matched"] and 0 < data[0]["cosine"] <= 1
     lib = KnowledgeBase(sample_db_path).search("인재 유치")
     assert [d["chunk_id"] for d in data] == [r.chunk_id for r in lib]
     r = client.get("/-/search.csv?q=" + q("인재 유치"))
