@@ -123,20 +123,24 @@ def ingest_throughput(files: int) -> dict:
     return {"files": files, "chunks": chunks, "seconds": round(wall, 1), "chunks_per_s": round(chunks / wall)}
 
 
+def sample_db() -> Path:
+    """The sample reports' database in bench/out/ (built when missing)."""
+    db = ROOT / "bench" / "out" / "samples.db"
+    if not db.exists():
+        db.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [*KB, "ingest", str(ROOT / "data" / "reports"), "--db", str(db)], check=True, capture_output=True
+        )
+    return db
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--db", type=Path, help="a kb database (default: the samples, built in bench/out/)")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--ingest-files", type=int, default=40)
     a = ap.parse_args()
-    db = a.db
-    if db is None:
-        db = ROOT / "bench" / "out" / "samples.db"
-        if not db.exists():
-            db.parent.mkdir(parents=True, exist_ok=True)
-            subprocess.run(
-                [*KB, "ingest", str(ROOT / "data" / "reports"), "--db", str(db)], check=True, capture_output=True
-            )
+    db = a.db or sample_db()
     result = {
         "db": str(db),
         "kb_search_process": search_process(db, a.runs),

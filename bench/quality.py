@@ -1,0 +1,107 @@
+"""Search quality per query set and query type: recall@5 and MRR@10, as
+``../shared/eval/score.py`` counts them (a result is relevant when its section or text
+contains a gold phrase, whitespace and table bars ignored), through the library instead of
+one ``kb search`` process per query.
+
+Query sets (each line {"query", "gold", "type"?}):
+  eval     ../shared/eval/queries.jsonl        15, the two samples (tuned on in the past)
+  corpus   ../shared/corpus/queries.jsonl      40, corpus reports (public)
+  tune     tests/data/queries/tune.jsonl      120, written for tuning
+  heldout  tests/data/queries/heldout.jsonl   100, kept aside: never tune on it
+  sets     tests/data/heldout/set*/queries.jsonl 63, written with the held-out reports
+
+All run against one database of every report (seeds, corpus, held-out sets), built once
+into bench/out/quality.db, so each query competes with 29 reports' chunks.
+
+    .venv/bin/python bench/quality.py [--sets tune heldout] [--misses] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+sys.path.insert(0, str(ROOT))
+
+from kb import KnowledgeBase  # noqa: E402
+from kb.ingest import ingest  # noqa: E402
+
+SETS = {
+    "eval": [SHARED / "eval/queries.jsonl"],
+    "corpus": [SHARED / "corpus/queries.jsonl"],
+    "tune": [ROOT / "tests/data/queries/tune.jsonl"],
+    "heldout": [ROOT / "tests/data/queries/heldout.jsonl"],
+    "sets": sorted((ROOT / "tests/data/heldout").glob("set*/queries.jsonl")),
+}
+REPORTS = [SHARED / "seeds", SHARED / "corpus/reports", *sorted((ROOT / "tests/data/heldout").glob("set*/reports"))]
+DB = ROOT / "bench/out/quality.db"
+
+
+def squash(s: str | None) -> str:
+    return re.sub(r"[\s|]+", "", s or "")
+
+
+def rank_of(results, gold: list[str]) -> int | None:
+    gold = [squash(g) for g in gold]
+    for i, r in enumerate(results[:10], 1):
+        text = squash((r.section or "") + (r.text or ""))
+        if any(g in text for g in gold):
+            return i
+    return None
+
+
+def score(base: KnowledgeBase, cases: list[dict], **search) -> list[tuple[dict, int | None]]:
+    return [(c, rank_of(base.search(c["query"], limit=10, **search), c["gold"])) for c in cases]
+
+
+def summary(ranked: list[tuple[dict, int | None]]) -> dict:
+    n = len(ranked) or 1
+    return {
+        "n": len(ranked),
+        "recall@5": round(sum(r is not None and r <= 5 for _, r in ranked) / n, 3),
+        "mrr@10": round(sum(1 / r for _, r in ranked if r) / n, 3),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sets", nargs="+", default=list(SETS), choices=list(SETS))
+    ap.add_argument("--db", type=Path, default=DB)
+    ap.add_argument("--mode", default="hybrid")
+    ap.add_argument("--misses", action="store_true", help="print each query not ranked first")
+    ap.add_argument("--json", type=Path, help="write the figures here")
+    a = ap.parse_args()
+    if not a.db.exists():
+        a.db.parent.mkdir(parents=True, exist_ok=True)
+        print(f"building {a.db} from {len(REPORTS)} folders (embedding takes a few minutes)", file=sys.stderr)
+        ingest(REPORTS, a.db)
+    base = KnowledgeBase(a.db)
+    base.warm()
+    out = {}
+    for name in a.sets:
+        cases = [
+            json.loads(line) for f in SETS[name] for line in f.read_text(encoding="utf-8").splitlines() if line.strip()
+        ]
+        ranked = score(base, cases, mode=a.mode)
+        by_type = defaultdict(list)
+        for c, r in ranked:
+            by_type[c.get("type", "-")].append((c, r))
+        out[name] = {"all": summary(ranked), **{t: summary(v) for t, v in sorted(by_type.items())}}
+        line = "  ".join(f"{t} {s['recall@5']:.2f}/{s['mrr@10']:.2f} ({s['n']})" for t, s in out[name].items())
+        print(f"{name:8} {line}")
+        if a.misses:
+            for c, r in ranked:
+                if r != 1:
+                    print(f"    {r or '-':>2} {c.get('type', '-'):10} {c['query']}")
+    if a.json:
+        a.json.write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
