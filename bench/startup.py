@@ -126,7 +126,9 @@ def ingest_throughput(files: int) -> dict:
 def sample_db() -> Path:
     """The sample reports' database in bench/out/ (built when missing)."""
     db = ROOT / "bench" / "out" / "samples.db"
-    if not db.exists():
+    if db.exists():  # made by an older kb?
+        subprocess.run([*KB, "migrate", "--db", str(db)], check=True, capture_output=True)
+    else:
         db.parent.mkdir(parents=True, exist_ok=True)
         subprocess.run(
             [*KB, "ingest", str(ROOT / "data" / "reports"), "--db", str(db)], check=True, capture_output=True

@@ -21,6 +21,7 @@ import re
 import threading
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
 from kb.errors import QueryError
 from kb.places import Gazetteer
@@ -47,6 +48,27 @@ def _kiwi():
     # analyses its first text in 0.6 s instead of 1.4 (every `kb search` pays both). Search
     # loses nothing: a multi-word name (포틀랜드 국제공항) is then also found by its parts.
     return Kiwi(load_typo_dict=False, load_multi_dict=False)
+
+
+@lru_cache(maxsize=1)
+def _glossary() -> dict[str, tuple[str, ...]]:
+    """English words and phrases of the trips' subjects with their Korean renderings
+    (kb/glossary.tsv: ``english<TAB>korean,korean``): reports are in Korean, and a
+    query in English otherwise matches only names."""
+    out = {}
+    for line in (Path(__file__).parent / "glossary.tsv").read_text(encoding="utf-8").splitlines():
+        english, _, korean = line.partition("\t")
+        if korean:
+            out[english.strip()] = tuple(k.strip() for k in korean.split(",") if k.strip())
+    return out
+
+
+def _singular(word: str) -> str:
+    """A plural's singular, as far as rules go (cities -> city, buses -> bus, lanes -> lane)."""
+    for end, repl in (("ies", "y"), ("ses", "s"), ("xes", "x"), ("ches", "ch"), ("shes", "sh"), ("s", "")):
+        if word.endswith(end) and len(word) > len(end) + 2:
+            return word[: -len(end)] + repl
+    return word
 
 
 _ADDED: set[str] = set()
@@ -163,13 +185,35 @@ class Analyzer:
         return [terms for _, terms in self.word_terms(query)]
 
     def word_terms(self, query: str) -> list[tuple[str, set[str]]]:
-        """Each word of a query with its search terms (words without any left out)."""
+        """Each word of a query with its search terms (words without any left out); an
+        English word also with the terms of its Korean translations (kb/glossary.tsv),
+        so that "library" finds 도서관."""
+        raw = unicodedata.normalize("NFC", query).split()
+        korean = self.translations(raw)
         words = []
-        for word in unicodedata.normalize("NFC", query).split():
-            terms = {t for t in self.terms(word) if t not in ENGLISH_STOP}
+        for word, extra in zip(raw, korean, strict=True):
+            terms = {t for t in self.terms(word) if t not in ENGLISH_STOP} | extra
             if terms:
                 words.append((word, terms))
         return words
+
+    def translations(self, words: list[str]) -> list[set[str]]:
+        """For each word, the Korean search terms of its glossary entries: the word's own
+        (plural -s/-es/-ies folded) and those of a two-word phrase it is part of."""
+        keys = [re.sub(r"[^a-z-]", "", w.lower()) for w in words]
+        out: list[set[str]] = [set() for _ in words]
+        for i, key in enumerate(keys):
+            if len(key) < 2:
+                continue
+            for korean in _glossary().get(key) or _glossary().get(_singular(key)) or ():
+                out[i].update(self.terms(korean))
+            if i + 1 < len(keys) and keys[i + 1]:
+                phrase = f"{key} {keys[i + 1]}"
+                for korean in _glossary().get(phrase) or _glossary().get(f"{key} {_singular(keys[i + 1])}") or ():
+                    found = self.terms(korean)
+                    out[i].update(found)
+                    out[i + 1].update(found)
+        return out
 
     def index_text(self, text: str) -> str:
         """What goes into the FTS5 index for ``text``."""
@@ -188,6 +232,11 @@ class Analyzer:
         if not query:
             raise QueryError("empty query: type a few words to search for")
         terms = [t for t in dict.fromkeys(self.terms(query)) if t not in ENGLISH_STOP]
+        terms += [
+            t
+            for t in dict.fromkeys(t for word in self.translations(query.split()) for t in sorted(word))
+            if t not in terms
+        ]
         if not terms:
             raise QueryError(f"nothing to search for in {query!r}: use words, not only punctuation")
         return terms

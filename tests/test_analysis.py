@@ -61,3 +61,16 @@ def test_empty_queries_get_a_clear_message(analyzer):
         analyzer.match("   ")
     with pytest.raises(QueryError, match="nothing to search for"):
         analyzer.match("?! ...")
+
+
+def test_english_query_words_also_carry_their_korean_translations(analyzer):
+    """kb/glossary.tsv: an English word (or two-word phrase) of a query also matches
+    the Korean words for it; Korean words and chunk texts are not translated."""
+    words = dict(analyzer.word_terms("libraries for elderly residents"))
+    assert "도서관" in words["libraries"] and "library" not in words  # plural folded
+    assert {"노인"} & words["elderly"] and "주민" in words["residents"]
+    phrase = dict(analyzer.word_terms("participatory budget"))
+    assert {"주민", "참여", "예산"} <= phrase["participatory"] & phrase["budget"]  # 주민참여예산, analysed
+    assert analyzer.word_terms("도서관 리모델링") == [("도서관", {"도서관"}), ("리모델링", {"리모델링"})]
+    assert "도서관" not in analyzer.terms("library")  # chunks keep their own words
+    assert "도서관" in analyzer.match_terms("library robots")
