@@ -162,7 +162,7 @@ class Analyzer:
                 self._recent[key] = tuple(out)
             return out
 
-    def _terms(self, text: str, tokens) -> list[str]:
+    def _terms(self, text: str, tokens, places: bool = True) -> list[str]:
         out: list[str] = []
         for tok in tokens:
             if tok.tag not in KEEP_TAGS:
@@ -176,8 +176,15 @@ class Analyzer:
             if tok.tag in ("NNG", "NNP") and len(form) >= 4 and _HANGUL.search(form):
                 out.extend(_parts(form))
         out.extend(m.group(0).lower() for m in _CODE.finditer(text))
-        out.extend(m.place.name for m in self.gazetteer.find(text))
+        if places:
+            out.extend(m.place.name for m in self.places(text))
         return out
+
+    def places(self, text: str) -> list:
+        """The place mentions of ``text`` (:meth:`Gazetteer.find`), weak aliases judged by
+        this analyzer's Kiwi rather than a second model loaded for the purpose."""
+        with _LOCK:
+            return self.gazetteer.find(text, tokenize=self.kiwi.tokenize)
 
     def query_words(self, query: str) -> list[set[str]]:
         """The terms of each word of a query (words with no searchable term left out),
@@ -206,14 +213,22 @@ class Analyzer:
             if len(key) < 2:
                 continue
             for korean in _glossary().get(key) or _glossary().get(_singular(key)) or ():
-                out[i].update(self.terms(korean))
+                out[i].update(self._word_terms(korean))
             if i + 1 < len(keys) and keys[i + 1]:
                 phrase = f"{key} {keys[i + 1]}"
                 for korean in _glossary().get(phrase) or _glossary().get(f"{key} {_singular(keys[i + 1])}") or ():
-                    found = self.terms(korean)
+                    found = self._word_terms(korean)
                     out[i].update(found)
                     out[i + 1].update(found)
         return out
+
+    def _word_terms(self, word: str) -> list[str]:
+        """The terms of a glossary word: Kiwi's reading alone, without the place lookup
+        (a translation is not a place mention, and 기후 or 자료 would otherwise make the
+        gazetteer load a second Kiwi to rule them out as places: 1.5 s and 400 MB)."""
+        with _LOCK:
+            self._sync(word)
+            return [t for t in self._terms(word, self.kiwi.tokenize(word), places=False) if t not in ENGLISH_STOP]
 
     def index_text(self, text: str) -> str:
         """What goes into the FTS5 index for ``text``."""

@@ -64,8 +64,10 @@ class TermIndex:
         return len(self._postings(term)[0])
 
     def contains(self, term: str) -> bool:
-        """Whether some chunk holds ``term`` (all its tokens, for a term of several)."""
-        return len(self._term(term)[0]) > 0
+        """Whether the collection has ``term``'s tokens at all: a look-up in each segment's
+        vocabulary, without reading postings (chunks removed since are not checked)."""
+        tokens = TOKEN.findall(term)
+        return bool(tokens) and all(any(t in s.vocab for s in self.segments) for t in tokens)
 
     def idf(self, term: str) -> float:
         n, df = len(self), self.doc_freq(term)

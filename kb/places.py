@@ -567,7 +567,7 @@ class Gazetteer:
         key = alias.lower()
         return AMBIGUOUS if key in self.ambiguous else self.levels.get(key, TRUSTED)
 
-    def find(self, text: str, strict: bool = True, evidence: bool = False) -> list[Mention]:
+    def find(self, text: str, strict: bool = True, evidence: bool = False, tokenize=None) -> list[Mention]:
         """All place mentions in ``text``, longest alias first, left to right.
 
         A Hangul alias must not be glued to a preceding Hangul syllable ("대구" in
@@ -578,7 +578,9 @@ class Gazetteer:
         in the text, see :meth:`_evidence`. ``evidence=True`` says the text itself is
         a list of places, such as the value of a 출장지역 line or an itinerary's place
         column, so that there every alias is taken for the place it names; do not pass
-        it for prose, where 위해 and 예산 are words.
+        it for prose, where 위해 and 예산 are words. ``tokenize`` is the Kiwi reading used
+        for that evidence (default: kb.textutil's full Kiwi, which parsing uses; search
+        passes its own, already loaded, rather than load a second model).
         """
         low = text.lower()
         raw: list[Mention] = []
@@ -618,7 +620,7 @@ class Gazetteer:
             if hit:
                 raw.append(hit)
                 i += len(hit.alias)
-        return self._confirm(text, low, raw, evidence)
+        return self._confirm(text, low, raw, evidence, tokenize or _line_tokens)
 
     def _starts(self) -> tuple[dict[str, list[int]], set[str]]:
         """The lengths of the aliases that start with each two characters (longest
@@ -688,14 +690,14 @@ class Gazetteer:
             return Mention(self._best(ids), low[i : i + length], i, "variant")
         return None
 
-    def _confirm(self, text: str, low: str, raw: list[Mention], evidence: bool) -> list[Mention]:
+    def _confirm(self, text: str, low: str, raw: list[Mention], evidence: bool, tokenize) -> list[Mention]:
         """Keep trusted mentions, ambiguous ones whose country the text names, and weak
         ones with evidence; not a city's name that names its state or province here
         (온타리오주, 빅토리아주, 뉴욕주 are not the cities Ontario, Victoria, New York)."""
         trusted = [m for m in raw if self._level_of(m) == TRUSTED]
         countries = {m.place.country_code for m in trusted}
         country_names = self._country_names()
-        kiwi_cache: dict[tuple[int, int], list] = {}
+        kiwi_cache: dict = {"tokenize": tokenize}
         out = []
         for k, m in enumerate(raw):
             lv = self._level_of(m)
@@ -825,12 +827,13 @@ class Gazetteer:
     @staticmethod
     def _kiwi_proper(text: str, start: int, end: int, cache: dict) -> bool:
         """Whether Kiwi, reading the line around it, takes text[start:end] for a proper
-        noun, one that follows another or takes a case particle (에, 에서, 으로)."""
+        noun, one that follows another or takes a case particle (에, 에서, 으로).
+        ``cache`` holds the Kiwi reading to use ("tokenize") and the lines read."""
         lo = max(text.rfind("\n", 0, start) + 1, start - 100)
         hi = text.find("\n", end)
         hi = min(len(text) if hi < 0 else hi, end + 100)
         if (lo, hi) not in cache:
-            cache[(lo, hi)] = _line_tokens(text[lo:hi])
+            cache[(lo, hi)] = tuple(cache["tokenize"](text[lo:hi]))
         tokens = cache[(lo, hi)]
         for k, t in enumerate(tokens):
             if t.start == start - lo:

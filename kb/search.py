@@ -463,7 +463,7 @@ def highlight_words(analyzer: Analyzer, query: str) -> list[str]:
     """Surface words to mark in results: the query's terms and its places' other names."""
     words = {t for t in analyzer.terms(query) if len(t) >= 2 or not re.match("[\uac00-\ud7a3]", t)}
     g = analyzer.gazetteer
-    for m in g.find(query):
+    for m in analyzer.places(query):
         words |= {a for a in g.names(m.place.id) if len(a) >= 2 and not a.isascii()}
     words |= {w for w in re.findall(r"[\uac00-\ud7a3]{2,}", query)}
     return sorted(words, key=len, reverse=True)

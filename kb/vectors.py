@@ -29,10 +29,12 @@ MODES = ("exact", "compact")
 # above: at 100k chunks exact costs 7.9 ms a query (k=100) and 154 MB, compact 2.3 ms and
 # 44 MB, finding 0.90 of the exact top 10 (bench/README.md).
 AUTO_COMPACT = 50_000
-# The compact mode rescores this many rows per result asked for: 25,000 for hybrid
-# search's 100, which at 1M chunks keeps 0.955 of the exact top 10 of real queries
-# (5,000: 0.80; bench/README.md has the figures).
-SHORTLIST_PER_K = 250
+# The compact mode rescores a share of the index, between a floor and a cap per result
+# asked for. For hybrid search's 100: 5,000 rows at 100k chunks (0.952 of the exact top
+# 10 of real queries, 1.9 ms; 25,000: 0.995, 3.8 ms) and 25,000 at 1M (0.957; 5,000:
+# 0.80). bench/README.md has the figures.
+SHORTLIST_SHARE = 0.05
+SHORTLIST_PER_K = (25, 250)
 MASK_SHARE = 0.5  # Hamming distance on the half of the dimensions where the query is largest
 REFINE = 200  # best rows whose int8 rounding is corrected by the 2-bit residual
 BLOCK = 4096  # int8 rows turned into float32 at a time (a block stays in cache)
@@ -85,7 +87,7 @@ class VectorIndex:
         """The ``k`` nearest chunk ids with cosine scores, best first.
 
         ``allowed`` is a boolean mask over the index (filters); ``shortlist`` is how many
-        codes the compact mode rescores (default SHORTLIST_PER_K per result asked).
+        codes the compact mode rescores (default: see SHORTLIST_SHARE).
         """
         if not len(self.ids):
             return []
@@ -104,7 +106,9 @@ class VectorIndex:
         mask = _binary((size >= np.quantile(size, 1 - MASK_SHARE))[None, :])[0]
         sign = _binary(centred[None, :])[0]
         distance = np.concatenate([_hamming(s.arrays["codes"], sign, mask) for s in self.segments])
-        short = _cut(distance, shortlist or max(SHORTLIST_PER_K * k, 200), allowed)
+        low, high = SHORTLIST_PER_K
+        shortlist = shortlist or max(min(int(SHORTLIST_SHARE * len(self.ids)), high * k), low * k, 200)
+        short = _cut(distance, shortlist, allowed)
         # cosine = q.mean + q.(v - mean): the second term from the int8 rows (in float32
         # blocks), then for the best REFINE rows corrected by their 2-bit residual.
         scores = np.empty(len(short), np.float32)
