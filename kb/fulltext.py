@@ -186,7 +186,21 @@ def build(rows) -> TermIndex:
 
 def load(db: sqlite_utils.Database) -> TermIndex:
     """The index of every chunk's terms in ``chunk_terms``, built in memory."""
-    return build(db.execute(ROWS + " order by rowid"))
+    return TermIndex.from_segments([read(db)])
+
+
+def read(db: sqlite_utils.Database, ids: np.ndarray | None = None) -> Segment:
+    """A segment of every chunk's terms, or of those of ``ids``."""
+    if ids is None:
+        return segment(db.execute(ROWS + " order by rowid"))
+    wanted = set(ids.tolist())
+    rows = db.execute(ROWS + " where rowid >= ? order by rowid", [int(ids.min())])
+    return segment(r for r in rows if r[0] in wanted)
+
+
+def chunk_ids(db: sqlite_utils.Database) -> np.ndarray:
+    """Ids of the chunks that have terms, ascending."""
+    return np.fromiter((r[0] for r in db.execute("select rowid from chunk_terms order by rowid")), np.int64)
 
 
 ROWS = "select rowid, terms, section_terms from chunk_terms"

@@ -97,20 +97,10 @@ class KnowledgeBase:
         """BM25 postings of every chunk's analysed terms (mapped from the index files,
         updated with what changed since they were written)."""
 
-        def build(ids: np.ndarray | None, _existing) -> indexfiles.Segment:
-            if ids is None:
-                return fulltext.segment(self.db.execute(fulltext.ROWS + " order by rowid"))
-            rows = self.db.execute(fulltext.ROWS + " where rowid >= ? order by rowid", [int(ids.min())])
-            wanted = set(ids.tolist())
-            return fulltext.segment(r for r in rows if r[0] in wanted)
-
-        def current() -> np.ndarray:
-            return np.fromiter(
-                (r[0] for r in self.db.execute("select rowid from chunk_terms order by rowid")), np.int64
-            )
-
         def load() -> fulltext.TermIndex:
-            loaded = self._refresh("terms", [], current, build)
+            loaded = self._refresh(
+                "terms", [], lambda: fulltext.chunk_ids(self.db), lambda ids, _: fulltext.read(self.db, ids)
+            )
             return fulltext.TermIndex.from_segments(loaded.segments, loaded.removed)
 
         return self._derived(("terms",), load)
