@@ -335,6 +335,35 @@ def show(report_id: int, db_path: Path, as_json: bool) -> None:
 
 @cli.command()
 @db_option
+@click.option("--json", "as_json", is_flag=True, help='Print a JSON object {"institutions": [...]}.')
+def institutions(db_path: Path, as_json: bool) -> None:
+    """List the institutions visited, merged across reports (방문 기관)."""
+    found = _open(db_path).institutions()
+    if as_json:
+        click.echo(json.dumps({"institutions": [i.to_dict() for i in found]}, ensure_ascii=False, indent=2))
+        return
+    for i in found:
+        dates = ", ".join(v.date or "?" for v in i.visits)
+        click.echo(
+            f"{i.id}\t{i.name}\t{i.city or ''}\t{dates}" + (f"\t({' · '.join(i.names)})" if len(i.names) > 1 else "")
+        )
+
+
+@cli.command()
+@click.argument("alias")
+@click.argument("name")
+@db_option
+def alias(alias: str, name: str, db_path: Path) -> None:
+    """Say that ALIAS names the same institution as NAME (e.g. a Hanja or English name):
+    they are listed and searched as one from now on."""
+    from kb.knowledge import KnowledgeBase
+
+    KnowledgeBase(db_path).alias(alias, name)
+    click.echo(f"{alias} = {name}")
+
+
+@cli.command()
+@db_option
 def migrate(db_path: Path) -> None:
     """Upgrade a database made by an older kb to this kb's schema (ingest does it too)."""
     from kb.db import SCHEMA_VERSION, connect, schema_version

@@ -252,6 +252,11 @@ def _migration_7(db: sqlite_utils.Database) -> None:
         )
 
 
+def _migration_8(db: sqlite_utils.Database) -> None:
+    """Names a user says are one institution (``kb alias``; see kb.institutions)."""
+    db.executescript("CREATE TABLE institution_aliases (alias TEXT PRIMARY KEY, name TEXT NOT NULL);")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_1,
     _migration_2,
@@ -260,6 +265,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_5,
     _migration_6,
     _migration_7,
+    _migration_8,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -41,3 +41,7 @@ class ModelMismatch(KbError, RuntimeError):
 
 class ReportNotFound(KbError, LookupError):
     """No report with the id asked for."""
+
+
+class InstitutionNotFound(KbError, LookupError):
+    """No institution with the id asked for."""

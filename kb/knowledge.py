@@ -19,8 +19,10 @@ import sqlite_utils
 
 from kb import fulltext, indexfiles, vectors
 from kb.analysis import Analyzer
-from kb.db import connect, database_id, generation, open_readonly
+from kb.db import bump_generation, connect, database_id, generation, open_readonly, transaction
 from kb.embed import QUEUE
+from kb.errors import InstitutionNotFound, KbError
+from kb.institutions import Institution, add_alias, all_institutions, lessons
 
 T = TypeVar("T")
 QUERY_CACHE = 1024  # query embeddings kept: users repeat and page through searches
@@ -220,7 +222,31 @@ class KnowledgeBase:
 
         return report_objects(self.db, report_ids)
 
+    def institutions(self) -> list[Institution]:
+        """Every institution visited, merged across reports (see kb.institutions)."""
+        return all_institutions(self.db)
+
+    def institution(self, institution_id: int) -> tuple[Institution, list[dict]]:
+        """One institution (by any of its rows' ids) and what the reports found and
+        concluded about it."""
+        found = next((i for i in self.institutions() if int(institution_id) in i.rows), None)
+        if found is None:
+            raise InstitutionNotFound(f"no institution with id {institution_id}")
+        return found, lessons(self.db, found)
+
     # -- writing -----------------------------------------------------------------------
+
+    def alias(self, alias: str, name: str) -> None:
+        """Say that ``alias`` and ``name`` name one institution (they are merged from now on)."""
+        if not alias.strip() or not name.strip():
+            raise KbError("give two names: kb alias ALIAS NAME")
+        db = connect(self.path, create=False)
+        try:
+            with transaction(db):
+                add_alias(db, alias, name)
+                bump_generation(db)
+        finally:
+            db.close()
 
     def ingest(self, paths: Iterable[Path | str], **kw):
         """Store report files and folders; see :func:`kb.ingest.ingest`. The indexes

@@ -213,3 +213,23 @@ def test_search_does_not_wait_for_datasettes_sql_threads(sample_db_path):
                 f.result()
     finally:
         c.loop.close()
+
+
+def test_institution_pages_and_json(client):
+    data = client.get("/-/institutions.json").json()
+    valley = next(i for i in data["institutions"] if "시엔타오" in i["name"])
+    assert {"id", "name", "city", "visits"} <= set(valley) and valley["city"] == "충칭"
+    assert {(v["report_id"], v["date"][:4]) for v in valley["visits"]} == {(1, "2018"), (2, "2019")}
+    page = client.get("/-/institutions")
+    assert page.status_code == 200 and f'href="/-/institutions/{valley["id"]}"' in page.text
+    one = client.get(f"/-/institutions/{valley['id']}.json").json()
+    assert (
+        one["id"] == valley["id"]
+        and one["lessons"]
+        and {"chunk_id", "report_id", "kind", "text"} <= set(one["lessons"][0])
+    )
+    html = client.get(f"/-/institutions/{valley['id']}").text
+    assert "보고서가 전하는 내용" in html and "/-/reports/1" in html and "/-/reports/2" in html
+    missing = client.get("/-/institutions/99999.json")
+    assert missing.status_code == 404 and "no institution with id 99999" in missing.text
+    assert client.get("/-/institutions/99999").status_code == 404

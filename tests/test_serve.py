@@ -142,6 +142,29 @@ def test_browser_search(server, request):
         browser.quit()
 
 
+@pytest.mark.parametrize("width", [1200, 390])
+def test_browser_institutions(server, request, width):
+    """The institutions list leads to one institution's visits from both sample trips, on a
+    desktop and a 390 px phone screen (no sideways scrolling of the page)."""
+    from selenium.webdriver.common.by import By
+
+    browser = _browser()
+    try:
+        browser.set_window_size(width, 900)
+        browser.get(server + "/-/institutions")
+        browser.find_element(By.PARTIAL_LINK_TEXT, "시엔타오").click()
+        rows = browser.find_elements(By.CSS_SELECTOR, "table tr")
+        assert sum("2018" in r.text or "2019" in r.text for r in rows) == 2, [r.text for r in rows]
+        assert browser.find_elements(By.CSS_SELECTOR, ".kb-chunk")
+        assert browser.execute_script("return document.documentElement.scrollWidth") <= width + 1
+    except Exception:
+        ARTIFACTS.mkdir(exist_ok=True)
+        browser.save_screenshot(str(ARTIFACTS / f"{request.node.name}.png"))
+        raise
+    finally:
+        browser.quit()
+
+
 def test_serve_without_database(tmp_path):
     out = subprocess.run(
         [sys.executable, "-m", "kb.cli", "serve", "--db", str(tmp_path / "none.db")],

@@ -34,7 +34,7 @@ from datasette.views.special import JsonDataView
 from markupsafe import Markup
 
 from kb import search as kbsearch
-from kb.errors import KbError
+from kb.errors import InstitutionNotFound, KbError
 from kb.kinds import LABELS
 from kb.knowledge import KnowledgeBase
 from kb.sql import register
@@ -156,6 +156,8 @@ def register_routes(datasette):
         (r"^/-/search(?P<format>\.json|\.csv)?$", search_page),
         (r"^/-/reports/(?P<report_id>\d+)$", report_page),
         (r"^/-/reports/(?P<report_id>\d+)/source$", source_page),
+        (r"^/-/institutions(?P<format>\.json)?$", institutions_page),
+        (r"^/-/institutions/(?P<institution_id>\d+)(?P<format>\.json)?$", institution_page),
         (r"^/-/databases(\.(?P<format>json))?$", databases),
         (r"^/-/threads(\.(?P<format>json))?$", threads),
     ]
@@ -355,6 +357,29 @@ async def report_page(datasette, request):
     return Response.html(await datasette.render_template("kb_report.html", context, request=request))
 
 
+async def institutions_page(datasette, request):
+    """Every institution visited, merged across reports: city, visits, reports."""
+    found = await readers(datasette).run(lambda base: base.institutions())
+    if request.url_vars.get("format") == ".json":
+        return Response.json({"institutions": [i.to_dict() for i in found]})
+    context = {"institutions": [i.to_dict() for i in found]}
+    return Response.html(await datasette.render_template("kb_institutions.html", context, request=request))
+
+
+async def institution_page(datasette, request):
+    """One institution: its visits across reports and what each report found and concluded."""
+    institution_id = _row_id(request.url_vars["institution_id"])
+    if institution_id is None:
+        raise InstitutionNotFound(f"no institution with id {_clip(request.url_vars['institution_id'])}")
+    institution, lessons = await readers(datasette).run(lambda base: base.institution(institution_id))
+    data = {**institution.to_dict(), "lessons": lessons}
+    if request.url_vars.get("format") == ".json":
+        return Response.json(data)
+    for lesson in lessons:
+        lesson["kind_label"] = KIND_LABELS.get(lesson["kind"], lesson["kind"])
+    return Response.html(await datasette.render_template("kb_institution.html", {"i": data}, request=request))
+
+
 async def source_page(datasette, request):
     """The report's stored text with one chunk's span marked, to read it in context."""
     reader = readers(datasette)
@@ -490,6 +515,8 @@ def _error_of(exception: Exception) -> tuple[int, str, str | None, dict]:
     if isinstance(exception, DatasetteError):
         message = Markup(exception.message) if exception.message_is_html else exception.message
         return exception.status, message, exception.title, dict(exception.error_dict)
+    if isinstance(exception, InstitutionNotFound):
+        return 404, str(exception), None, {}
     if isinstance(exception, KbError):  # raised on purpose: the message says what was wrong
         return 400, str(exception), None, {}
     return 500, INTERNAL_ERROR, None, {}
