@@ -222,6 +222,13 @@ class KnowledgeBase:
 
         return report_objects(self.db, report_ids)
 
+    def overview(self) -> dict:
+        """What the knowledge base holds (the home page): counts, trips by country, city
+        and year, the newest reports."""
+        from kb.overview import overview
+
+        return overview(self.db)
+
     def institutions(self) -> list[Institution]:
         """Every institution visited, merged across reports (see kb.institutions)."""
         return all_institutions(self.db)

@@ -233,3 +233,11 @@ def test_institution_pages_and_json(client):
     missing = client.get("/-/institutions/99999.json")
     assert missing.status_code == 404 and "no institution with id 99999" in missing.text
     assert client.get("/-/institutions/99999").status_code == 404
+
+
+def test_home_page_shows_what_the_knowledge_base_holds(client):
+    html = client.get("/").text
+    assert "보고서 <strong>2</strong>건" in html and 'href="/-/institutions"' in html
+    assert "나라별 출장" in html and "country=%EC%A4%91%EA%B5%AD" in html  # 중국, linked to its search
+    assert "도시별 출장" in html and "최근 보고서" in html and 'href="/-/reports/2"' in html
+    assert "kb-home" not in client.get("/?q=" + q("인재 유치")).text  # results instead

@@ -271,6 +271,9 @@ async def search_page(datasette, request):
         if error:
             return Response.text(f"error: {error}\n", status=400)
         return _csv(results)
+    home = None
+    if not p.get("q") and not p.get("similar") and not error:
+        home = await reader.run(KnowledgeBase.overview)
     source = None
     if p.get("similar"):
         rows = await reader.rows("select id, report_id, kind, text from chunks where id = ?", [p["similar"]])
@@ -283,6 +286,7 @@ async def search_page(datasette, request):
         "error": error,
         "results": [{**r.to_dict(), "kind_label": KIND_LABELS.get(r.kind, r.kind)} for r in results],
         "source": source,
+        "home": home,
         "choices": await _choices(reader),
         "query_string": query_string,
         "json_url": "/-/search.json?" + urlencode(pairs),
