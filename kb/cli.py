@@ -334,6 +334,25 @@ def show(report_id: int, db_path: Path, as_json: bool) -> None:
 
 
 @cli.command()
+@click.option("--place", help="Where the trip goes: a city or country, any spelling kb knows (충칭, 重庆, 중국).")
+@click.option("--topic", help="What it studies: words or a pasted draft plan.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["md", "json", "csv"]), default="md", show_default=True,
+    help="Markdown (for a 출장계획서), JSON, or the lessons as CSV.",
+)  # fmt: skip
+@db_option
+def brief(place: str | None, topic: str | None, fmt: str, db_path: Path) -> None:
+    """Before a trip: earlier trips to a place or about a theme, their institutions and lessons."""
+    from kb.brief import to_csv, to_markdown
+
+    b = _open(db_path).brief(place, topic)
+    if fmt == "json":
+        click.echo(json.dumps(b, ensure_ascii=False, indent=2))
+    else:
+        click.echo(to_markdown(b) if fmt == "md" else to_csv(b), nl=False)
+
+
+@cli.command()
 @db_option
 @click.option("--json", "as_json", is_flag=True, help='Print a JSON object {"institutions": [...]}.')
 def institutions(db_path: Path, as_json: bool) -> None:

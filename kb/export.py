@@ -104,3 +104,18 @@ def format_report(obj: dict) -> str:
         lines.append(f"  #{c['id']} [{LABELS.get(c['kind'], c['kind'])} · {c['kind']}] {c['section'] or ''}")
         lines.extend("    " + t for t in c["text"].split("\n"))
     return "\n".join(lines)
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what spreadsheets run as a formula
+
+
+def safe_cell(value: str | float | None) -> str | float | None:
+    """A CSV cell a spreadsheet shows as text: Excel, LibreOffice and Sheets run a cell that
+    begins with = + - @, a tab or a carriage return as a formula (which can fetch URLs or run
+    commands), and report text often begins with "- ". As OWASP's "CSV Injection" page
+    (https://owasp.org/www-community/attacks/CSV_Injection) recommends, such text gets a
+    leading single quote; csv.writer then quotes and escapes the cell as CSV requires.
+    Numbers and None are left alone: they are never read as formulas."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value

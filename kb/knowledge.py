@@ -222,6 +222,12 @@ class KnowledgeBase:
 
         return report_objects(self.db, report_ids)
 
+    def brief(self, place: str | None = None, topic: str | None = None) -> dict:
+        """What earlier trips to a place, or about a theme, learned; see :func:`kb.brief.brief`."""
+        from kb.brief import brief
+
+        return brief(self, place, topic)
+
     def overview(self) -> dict:
         """What the knowledge base holds (the home page): counts, trips by country, city
         and year, the newest reports."""

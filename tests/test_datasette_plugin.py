@@ -238,6 +238,28 @@ def test_institution_pages_and_json(client):
 def test_home_page_shows_what_the_knowledge_base_holds(client):
     html = client.get("/").text
     assert "보고서 <strong>2</strong>건" in html and 'href="/-/institutions"' in html
-    assert "나라별 출장" in html and "country=%EC%A4%91%EA%B5%AD" in html  # 중국, linked to its search
+    assert "나라별 출장" in html and "/-/brief?place=%EC%A4%91%EA%B5%AD" in html  # 중국, linked to its brief
     assert "도시별 출장" in html and "최근 보고서" in html and 'href="/-/reports/2"' in html
     assert "kb-home" not in client.get("/?q=" + q("인재 유치")).text  # results instead
+
+
+def test_brief_page_json_csv_markdown_and_errors(client):
+    data = client.get("/-/brief.json?place=" + q("충칭")).json()
+    assert {"trips", "lessons", "institutions"} <= set(data) and len(data["trips"]) == 2
+    assert {"chunk_id", "report_id", "kind", "section", "text"} <= set(data["lessons"][0])
+    html = client.get("/-/brief?place=" + q("충칭")).text
+    assert "이전 출장 (2)" in html and "@media print" in html and "@page { size: A4" in html
+    assert all(f'href="/-/reports/{t["report_id"]}"' in html for t in data["trips"])
+    assert all(lesson["text"][:20] in html.replace("&#34;", '"') for lesson in data["lessons"][:3])
+    md = client.get("/-/brief.md?place=" + q("충칭"))
+    assert (
+        md.status_code == 200 and md.text.startswith("# 출장 전 참고자료") and "markdown" in md.headers["content-type"]
+    )
+    assert client.get("/-/brief.csv?place=" + q("충칭")).content.startswith("\ufeff".encode())
+    bad = client.get("/-/brief.json?place=" + q("아틀란티스"))
+    assert bad.status_code == 400 and "unknown place" in bad.json()["error"]
+    page = client.get("/-/brief?topic=")
+    assert page.status_code == 200 and 'role="alert"' not in page.text  # the empty form
+    assert client.get("/-/brief.json").status_code == 400
+    long = client.get("/-/brief?topic=" + q("가" * 5000))
+    assert long.status_code == 400 and "topic is too long" in long.text

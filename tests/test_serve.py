@@ -143,9 +143,10 @@ def test_browser_search(server, request):
 
 
 @pytest.mark.parametrize("width", [1200, 390])
-def test_browser_institutions(server, request, width):
-    """The institutions list leads to one institution's visits from both sample trips, on a
-    desktop and a 390 px phone screen (no sideways scrolling of the page)."""
+def test_browser_institutions_and_brief(server, request, width):
+    """The institutions list leads to one institution's visits from both sample trips, and
+    the home page to a destination's brief, on a desktop and a 390 px phone screen (no
+    sideways scrolling of the page)."""
     from selenium.webdriver.common.by import By
 
     browser = _browser()
@@ -156,6 +157,11 @@ def test_browser_institutions(server, request, width):
         rows = browser.find_elements(By.CSS_SELECTOR, "table tr")
         assert sum("2018" in r.text or "2019" in r.text for r in rows) == 2, [r.text for r in rows]
         assert browser.find_elements(By.CSS_SELECTOR, ".kb-chunk")
+        assert browser.execute_script("return document.documentElement.scrollWidth") <= width + 1
+        browser.get(server + "/")  # the home page leads to a destination's brief
+        browser.find_element(By.LINK_TEXT, "충칭").click()
+        assert len(browser.find_elements(By.CSS_SELECTOR, "ul.kb-trips > li")) == 2
+        assert browser.find_elements(By.CSS_SELECTOR, ".kb-chunk.kb-kind-implication")
         assert browser.execute_script("return document.documentElement.scrollWidth") <= width + 1
     except Exception:
         ARTIFACTS.mkdir(exist_ok=True)

@@ -35,6 +35,7 @@ from markupsafe import Markup
 
 from kb import search as kbsearch
 from kb.errors import InstitutionNotFound, KbError
+from kb.export import FORMULA_START, safe_cell  # noqa: F401 - FORMULA_START: tests read it here
 from kb.kinds import LABELS
 from kb.knowledge import KnowledgeBase
 from kb.sql import register
@@ -45,7 +46,6 @@ MAX_PAGE = 50
 # Every result field but the HTML snippet, whose text is in "text".
 CSV_COLUMNS = [f.name for f in fields(kbsearch.Result) if f.name != "snippet"]
 # What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection").
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 SQLITE_MAX_INT = 2**63 - 1
 # kb serves a database to read: nothing on the site takes a POST (Datasette's own POST
 # views are for writable canned queries, sign-in and debugging, none of which kb uses).
@@ -156,6 +156,7 @@ def register_routes(datasette):
         (r"^/-/search(?P<format>\.json|\.csv)?$", search_page),
         (r"^/-/reports/(?P<report_id>\d+)$", report_page),
         (r"^/-/reports/(?P<report_id>\d+)/source$", source_page),
+        (r"^/-/brief(?P<format>\.json|\.csv|\.md)?$", brief_page),
         (r"^/-/institutions(?P<format>\.json)?$", institutions_page),
         (r"^/-/institutions/(?P<institution_id>\d+)(?P<format>\.json)?$", institution_page),
         (r"^/-/databases(\.(?P<format>json))?$", databases),
@@ -361,6 +362,36 @@ async def report_page(datasette, request):
     return Response.html(await datasette.render_template("kb_report.html", context, request=request))
 
 
+async def brief_page(datasette, request):
+    """Before a trip: the earlier trips to a place (or about a theme), their institutions
+    and lessons; as a page (prints on A4), JSON, CSV (the lessons) and Markdown."""
+    fmt = (request.url_vars.get("format") or "").lstrip(".")
+    place, topic = request.args.get("place", ""), request.args.get("topic", "")
+    error, data = None, None
+    if place or topic or fmt:
+        try:
+            data = await readers(datasette).run(lambda base: base.brief(place, topic))
+        except KbError as e:
+            error = str(e)
+    if fmt == "json":
+        return Response.json({"ok": False, "error": error}, status=400) if error else Response.json(data)
+    if fmt in ("csv", "md"):
+        if error:
+            return Response.text(f"error: {error}\n", status=400)
+        from kb.brief import to_csv, to_markdown
+
+        body, kind = (to_csv(data), "text/csv") if fmt == "csv" else (to_markdown(data), "text/markdown")
+        disposition = f'attachment; filename="kb-brief.{fmt}"'
+        return Response(body, content_type=f"{kind}; charset=utf-8", headers={"content-disposition": disposition})
+    query = urlencode([(k, v) for k, v in (("place", place), ("topic", topic)) if v])
+    if data:
+        for lesson in data["lessons"]:
+            lesson["kind_label"] = KIND_LABELS.get(lesson["kind"], lesson["kind"])
+    context = {"b": data, "error": error, "place": place, "topic": topic, "query": query}
+    html = await datasette.render_template("kb_brief.html", context, request=request)
+    return Response.html(html, status=400 if error else 200)
+
+
 async def institutions_page(datasette, request):
     """Every institution visited, merged across reports: city, visits, reports."""
     found = await readers(datasette).run(lambda base: base.institutions())
@@ -415,18 +446,6 @@ def _no_report(request) -> str:
     """The not-found message, with the id asked for (not at length)."""
     shown = _clip(request.url_vars["report_id"])
     return f"보고서 {shown}번이 없습니다 (no report {shown})"
-
-
-def safe_cell(value: str | float | None) -> str | float | None:
-    """A CSV cell a spreadsheet shows as text: Excel, LibreOffice and Sheets run a cell that
-    begins with = + - @, a tab or a carriage return as a formula (which can fetch URLs or run
-    commands), and report text often begins with "- ". As OWASP's "CSV Injection" page
-    (https://owasp.org/www-community/attacks/CSV_Injection) recommends, such text gets a
-    leading single quote; csv.writer then quotes and escapes the cell as CSV requires.
-    Numbers and None are left alone: they are never read as formulas."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _databases(datasette) -> list[dict]:
