@@ -334,6 +334,29 @@ def show(report_id: int, db_path: Path, as_json: bool) -> None:
 
 
 @cli.command()
+@click.option(
+    "--min",
+    "minimum",
+    type=click.FloatRange(0.5, 1.0),
+    default=0.8,
+    show_default=True,
+    help="Least similarity (Jaccard of three-term shingles) of a copy to its original.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list, one object per pair.")
+@db_option
+def copies(minimum: float, as_json: bool, db_path: Path) -> None:
+    """List chunks that copy an earlier report's text, each with its original."""
+    found = _open(db_path).copies(minimum)
+    if as_json:
+        click.echo(json.dumps([c.to_dict() for c in found], ensure_ascii=False, indent=2))
+        return
+    for c in found:
+        click.echo(
+            f"chunk {c.chunk_id} (report {c.report_id}) copies chunk {c.original_id} (report {c.original_report_id}): {c.similarity:.2f}"
+        )
+
+
+@cli.command()
 @click.option("--place", help="Where the trip goes: a city or country, any spelling kb knows (충칭, 重庆, 중국).")
 @click.option("--topic", help="What it studies: words or a pasted draft plan.")
 @click.option(

@@ -257,6 +257,14 @@ def _migration_8(db: sqlite_utils.Database) -> None:
     db.executescript("CREATE TABLE institution_aliases (alias TEXT PRIMARY KEY, name TEXT NOT NULL);")
 
 
+def _migration_9(db: sqlite_utils.Database) -> None:
+    """Chunks that copy an earlier report's text (kb.copies; filled by ingest)."""
+    db.executescript(
+        "CREATE TABLE copies (chunk_id INTEGER PRIMARY KEY, original_id INTEGER NOT NULL, similarity REAL NOT NULL);"
+        "CREATE INDEX idx_copies_original ON copies(original_id);"
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_1,
     _migration_2,
@@ -266,6 +274,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_6,
     _migration_7,
     _migration_8,
+    _migration_9,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from kb import copies
 from kb.db import bump_generation, connect, database_error, index_chunks, next_chunk_ids, open_readonly, transaction
 from kb.discover import Found, Skipped, discover
 from kb.errors import KbError
@@ -104,6 +105,10 @@ def ingest(
                     summary.files.extend(_store_batch(db, pool, batch))
                     batch = []
             summary.files.extend(_store_batch(db, pool, batch))
+        if any(f.status in ("added", "updated") for f in summary.files):
+            with transaction(db):  # copies between the new reports and the others
+                copies.store(db)
+                bump_generation(db)
         if embedder is not None:
             try:
                 summary.embedded = embed_missing(db, embedder, embed_progress)

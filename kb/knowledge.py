@@ -228,6 +228,12 @@ class KnowledgeBase:
 
         return brief(self, place, topic)
 
+    def copies(self, minimum: float | None = None) -> list:
+        """Chunks that copy an earlier report's text, with their originals; see kb.copies."""
+        from kb import copies
+
+        return copies.stored(self.db, copies.FOLD_MIN if minimum is None else minimum)
+
     def overview(self) -> dict:
         """What the knowledge base holds (the home page): counts, trips by country, city
         and year, the newest reports."""

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from kb import fulltext, kinds
+from kb import copies, fulltext, kinds
 from kb.analysis import ENGLISH_STOP, Analyzer, QueryError
 from kb.errors import SearchError
 from kb.places import Gazetteer
@@ -116,6 +116,7 @@ class Result:
     vector_rank: int | None
     matched: list[str] = field(default_factory=list)  # the query's words found in the chunk (or its section)
     cosine: float | None = None  # of the chunk's vector and the query's
+    same_as: list[int] = field(default_factory=list)  # chunks of other reports with the same text (copies)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -412,6 +413,7 @@ def fuse(
         factor = INTENT_BOOST if kind in wanted else _discount(kind)
         scored.append((score * factor + TIE_BREAK.get(kind, 0.0), cid))
     scored.sort(key=lambda s: (-s[0], s[1]))
+    scored, same = _fold_copies(db, scored)
     page = scored[offset : offset + limit]
     page_ids = [cid for _, cid in page]
     rows = {r["chunk_id"]: r for r in _rows(db, page_ids)} if page else {}
@@ -440,9 +442,44 @@ def fuse(
                 vector_rank=vec_rank.get(cid),
                 matched=matched.get(cid, []),
                 cosine=cosines.get(cid),
+                same_as=same.get(cid, []),
             )
         )
     return out
+
+
+def _fold_copies(db, scored: list[tuple[float, int]]) -> tuple[list[tuple[float, int]], dict[int, list[int]]]:
+    """One result per text copied across reports (kb.copies, at FOLD_MIN or more): at the
+    best rank any of them reached, shown as the earliest report's, with the others'
+    chunk ids."""
+    ids = [cid for _, cid in scored]
+    if not ids:
+        return scored, {}
+    marks = ",".join("?" * len(ids))
+    original = dict(
+        db.execute(
+            f"select chunk_id, original_id from copies where similarity >= ? and (chunk_id in ({marks}) "
+            f"or original_id in ({marks}))",
+            [copies.FOLD_MIN, *ids, *ids],
+        ).fetchall()
+    )
+    if not original:
+        return scored, {}
+    groups: dict[int, list[int]] = {}
+    for cid in ids:
+        groups.setdefault(original.get(cid, cid), []).append(cid)
+    out, same, seen = [], {}, set()
+    for score, cid in scored:
+        group = original.get(cid, cid)
+        if group in seen:
+            continue
+        seen.add(group)
+        members = groups[group]
+        shown = group if group in members else cid  # the earliest report's, when it is a candidate
+        out.append((score, shown))
+        if len(members) > 1:
+            same[shown] = [m for m in members if m != shown]
+    return out, same
 
 
 def _rows(db, ids: list[int]) -> list[dict]:

@@ -34,6 +34,7 @@ from datasette.views.special import JsonDataView
 from markupsafe import Markup
 
 from kb import search as kbsearch
+from kb.copies import FOLD_MIN
 from kb.errors import InstitutionNotFound, KbError
 from kb.export import FORMULA_START, safe_cell  # noqa: F401 - FORMULA_START: tests read it here
 from kb.kinds import LABELS
@@ -345,10 +346,14 @@ async def report_page(datasette, request):
         [report_id],
     )
     chunks = await reader.rows(
-        "select c.*, p.name as place, i.name as institution from chunks c left join places p on p.id = c.place_id "
-        "left join institutions i on i.id = c.institution_id where c.report_id = ? order by seq",
-        [report_id],
+        "select c.*, p.name as place, i.name as institution, o.report_id as copied_from from chunks c "
+        "left join places p on p.id = c.place_id left join institutions i on i.id = c.institution_id "
+        "left join copies k on k.chunk_id = c.id and k.similarity >= ? left join chunks o on o.id = k.original_id "
+        "where c.report_id = ? order by c.seq",
+        [FOLD_MIN, report_id],
     )
+    copied = sum(len(r["text"]) for r in chunks if r["copied_from"])
+    total = sum(len(r["text"]) for r in chunks) or 1
     context = {
         "report": dict(report),
         "countries": ", ".join(json.loads(report["countries"] or "[]")),
@@ -357,6 +362,7 @@ async def report_page(datasette, request):
         "participants": [dict(r) for r in participants],
         "institutions": [dict(r) for r in institutions],
         "chunks": [{**dict(r), "kind_label": KIND_LABELS.get(r["kind"], r["kind"])} for r in chunks],
+        "copied_share": round(100 * copied / total),
         "database": db.name,
     }
     return Response.html(await datasette.render_template("kb_report.html", context, request=request))
