@@ -254,14 +254,14 @@ def _migration_7(db: sqlite_utils.Database) -> None:
 
 def _migration_8(db: sqlite_utils.Database) -> None:
     """Names a user says are one institution (``kb alias``; see kb.institutions)."""
-    db.executescript("CREATE TABLE institution_aliases (alias TEXT PRIMARY KEY, name TEXT NOT NULL);")
+    db.executescript("CREATE TABLE IF NOT EXISTS institution_aliases (alias TEXT PRIMARY KEY, name TEXT NOT NULL);")
 
 
 def _migration_9(db: sqlite_utils.Database) -> None:
     """Chunks that copy an earlier report's text (kb.copies; filled by ingest)."""
     db.executescript(
-        "CREATE TABLE copies (chunk_id INTEGER PRIMARY KEY, original_id INTEGER NOT NULL, similarity REAL NOT NULL);"
-        "CREATE INDEX idx_copies_original ON copies(original_id);"
+        "CREATE TABLE IF NOT EXISTS copies (chunk_id INTEGER PRIMARY KEY, original_id INTEGER NOT NULL, similarity REAL NOT NULL);"
+        "CREATE INDEX IF NOT EXISTS idx_copies_original ON copies(original_id);"
     )
 
 
