@@ -23,13 +23,15 @@ if TYPE_CHECKING:
 
 LESSON_KINDS = ("implication", "finding", "conclusion")
 MAX_LESSONS = 60  # a brief is read before a trip, not searched through
+ELSEWHERE = 10  # lessons on the theme from trips to other places
 
 
 def brief(base: KnowledgeBase, place: str | None = None, topic: str | None = None) -> dict:
-    """``{"place", "topic", "trips", "institutions", "lessons"}`` for a destination (any
-    name kb knows for a city or country) and/or a theme (words or a pasted draft plan).
-    Lessons: with a theme, the most relevant first (from every report when no place is
-    given); without one, every lesson of the trips there, grouped by report, newest first."""
+    """``{"place", "topic", "trips", "institutions", "lessons", "elsewhere"}`` for a
+    destination (any name kb knows for a city or country) and/or a theme (words or a pasted
+    draft plan). Lessons: with a theme, the most relevant first (from every report when no
+    place is given; with a place, ``elsewhere`` has the theme's lessons from other places);
+    without one, every lesson of the trips there, grouped by report, newest first."""
     place, topic = (place or "").strip(), (topic or "").strip()
     if not place and not topic:
         raise SearchError("give a place (place=충칭) or a theme (topic=데이터센터), or both")
@@ -42,12 +44,16 @@ def brief(base: KnowledgeBase, place: str | None = None, topic: str | None = Non
         if found is None:
             raise SearchError(f"unknown place {place!r}: give a city or country name such as 충칭, 구이양 or 중국")
     report_ids = _reports_for(db, found) if found else None
+    elsewhere: list[dict] = []
     if topic:
-        results = base.search(topic, limit=200, filters=Filters(kind=list(LESSON_KINDS)))
-        lessons = [_lesson(r.to_dict()) for r in results if report_ids is None or r.report_id in report_ids]
-        lessons = lessons[:MAX_LESSONS]
+        results = [
+            _lesson(r.to_dict()) for r in base.search(topic, limit=200, filters=Filters(kind=list(LESSON_KINDS)))
+        ]
+        lessons = [x for x in results if report_ids is None or x["report_id"] in report_ids][:MAX_LESSONS]
         if report_ids is None:
             report_ids = list(dict.fromkeys(lesson["report_id"] for lesson in lessons))
+        else:  # the theme in other places too
+            elsewhere = [x for x in results if x["report_id"] not in report_ids][:ELSEWHERE]
     else:
         lessons = _lessons_of(db, report_ids)
     trips = _trips(db, report_ids)
@@ -57,6 +63,7 @@ def brief(base: KnowledgeBase, place: str | None = None, topic: str | None = Non
         "trips": trips,
         "institutions": _institutions(db, {t["report_id"] for t in trips}),
         "lessons": lessons,
+        "elsewhere": elsewhere,
     }
 
 
@@ -163,6 +170,13 @@ def to_markdown(b: dict) -> str:
         where = " › ".join(x for x in (lesson["section"], lesson["institution"]) if x)
         lines.append(f"- [{KIND_LABELS.get(lesson['kind'], lesson['kind'])}] {where}")
         lines += [f"  > {line}" for line in lesson["text"].splitlines() if line.strip()]
+    if b.get("elsewhere"):
+        lines += ["", "## 다른 곳의 관련 내용", ""]
+        for lesson in b["elsewhere"]:
+            lines.append(
+                f"- [{KIND_LABELS.get(lesson['kind'], lesson['kind'])}] {lesson['report_title']} › {lesson['section']}"
+            )
+            lines += [f"  > {line}" for line in lesson["text"].splitlines() if line.strip()]
     return "\n".join(lines) + "\n"
 
 

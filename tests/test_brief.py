@@ -38,6 +38,8 @@ def test_a_theme_ranks_lessons_from_anywhere(base):
     assert {t["report_id"] for t in b["trips"]} == {lesson["report_id"] for lesson in b["lessons"]}
     both = base.brief(place="청두", topic="인재 유치")
     assert both["lessons"] and {lesson["report_id"] for lesson in both["lessons"]} == {1}
+    assert both["elsewhere"] and {lesson["report_id"] for lesson in both["elsewhere"]} == {2}  # 구이양's talent lessons
+    assert "## 다른 곳의 관련 내용" in to_markdown(both)
 
 
 @pytest.mark.parametrize(

@@ -391,7 +391,7 @@ async def brief_page(datasette, request):
         return Response(body, content_type=f"{kind}; charset=utf-8", headers={"content-disposition": disposition})
     query = urlencode([(k, v) for k, v in (("place", place), ("topic", topic)) if v])
     if data:
-        for lesson in data["lessons"]:
+        for lesson in data["lessons"] + data["elsewhere"]:
             lesson["kind_label"] = KIND_LABELS.get(lesson["kind"], lesson["kind"])
     context = {"b": data, "error": error, "place": place, "topic": topic, "query": query}
     html = await datasette.render_template("kb_brief.html", context, request=request)
