@@ -61,7 +61,7 @@ class TermIndex:
 
     def doc_freq(self, term: str) -> int:
         """How many chunks contain ``term``."""
-        return len(self._postings(term)[0])
+        return len(self._occurrences(term)[0])
 
     def contains(self, term: str) -> bool:
         """Whether the collection has ``term``'s tokens at all: a look-up in each segment's
@@ -70,11 +70,14 @@ class TermIndex:
         return bool(tokens) and all(any(t in s.vocab for s in self.segments) for t in tokens)
 
     def idf(self, term: str) -> float:
-        n, df = len(self), self.doc_freq(term)
+        return self._idf(self.doc_freq(term))
+
+    def _idf(self, df: int) -> float:
+        n = len(self)
         return max(math.log((n - df + 0.5) / (df + 0.5)), 1e-6)  # FTS5's floor
 
-    def _postings(self, token: str) -> tuple[np.ndarray, np.ndarray]:
-        """Rows holding ``token`` and its BM25 weight there (without the idf)."""
+    def _occurrences(self, token: str) -> tuple[np.ndarray, np.ndarray]:
+        """Rows holding ``token`` (live ones) and its frequency there."""
         rows, tf = [], []
         for segment, offset in zip(self.segments, self.offsets, strict=True):
             t = segment.vocab.get(token)
@@ -89,15 +92,15 @@ class TermIndex:
         if self.live is not None:
             keep = self.live[rows]
             rows, tf = rows[keep], tf[keep]
-        return rows, tf * np.float32(K1 + 1) / (tf + self.norm[rows])
+        return rows, tf
 
     def _term(self, term: str) -> tuple[np.ndarray, np.ndarray]:
         """Rows holding ``term`` and its BM25 there. A term of several tokens ("14:00")
         needs all of them, where FTS5 would need them as a phrase."""
         rows, scores = None, None
         for token in dict.fromkeys(TOKEN.findall(term)):
-            r, w = self._postings(token)
-            w = np.float32(self.idf(token)) * w
+            r, tf = self._occurrences(token)
+            w = np.float32(self._idf(len(r))) * (tf * np.float32(K1 + 1) / (tf + self.norm[r]))
             if rows is None:
                 rows, scores = r, w
             else:
