@@ -228,7 +228,11 @@ class Analyzer:
         gazetteer load a second Kiwi to rule them out as places: 1.5 s and 400 MB)."""
         with _LOCK:
             self._sync(word)
-            return [t for t in self._terms(word, self.kiwi.tokenize(word), places=False) if t not in ENGLISH_STOP]
+            key = ("\0" + word, len(_ADDED))  # beside terms()' entries: a search asks three times
+            if key not in self._recent:
+                found = self._terms(word, self.kiwi.tokenize(word), places=False)
+                self._recent[key] = tuple(t for t in found if t not in ENGLISH_STOP)
+            return list(self._recent[key])
 
     def index_text(self, text: str) -> str:
         """What goes into the FTS5 index for ``text``."""
