@@ -7,23 +7,22 @@ met and what they concluded, without running searches and reading chunk by chunk
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import TYPE_CHECKING
 
 from kb.errors import SearchError
-from kb.export import safe_cell
+from kb.export import csv_text
 from kb.institutions import all_institutions
 from kb.kinds import LABELS as KIND_LABELS
+from kb.kinds import LESSONS
 from kb.search import MAX_QUERY, Filters
 
 if TYPE_CHECKING:
     from kb.knowledge import KnowledgeBase
 
-LESSON_KINDS = ("implication", "finding", "conclusion")
 MAX_LESSONS = 60  # a brief is read before a trip, not searched through
 ELSEWHERE = 10  # lessons on the theme from trips to other places
+LESSON_FIELDS = ("chunk_id", "report_id", "report_title", "kind", "section", "institution", "text")
 
 
 def brief(base: KnowledgeBase, place: str | None = None, topic: str | None = None) -> dict:
@@ -46,9 +45,7 @@ def brief(base: KnowledgeBase, place: str | None = None, topic: str | None = Non
     report_ids = _reports_for(db, found) if found else None
     elsewhere: list[dict] = []
     if topic:
-        results = [
-            _lesson(r.to_dict()) for r in base.search(topic, limit=200, filters=Filters(kind=list(LESSON_KINDS)))
-        ]
+        results = [_lesson(r.to_dict()) for r in base.search(topic, limit=200, filters=Filters(kind=list(LESSONS)))]
         lessons = [x for x in results if report_ids is None or x["report_id"] in report_ids][:MAX_LESSONS]
         if report_ids is None:
             report_ids = list(dict.fromkeys(lesson["report_id"] for lesson in lessons))
@@ -126,19 +123,18 @@ def _lessons_of(db, report_ids) -> list[dict]:
     if not report_ids:
         return []
     marks = ",".join("?" * len(report_ids))
-    kinds = ",".join("?" * len(LESSON_KINDS))
+    kinds = ",".join("?" * len(LESSONS))
     rows = db.query(
         f"select c.id as chunk_id, c.report_id, r.title as report_title, c.kind, c.section, c.text, i.name as institution "
         f"from chunks c join reports r on r.id = c.report_id left join institutions i on i.id = c.institution_id "
         f"where c.report_id in ({marks}) and c.kind in ({kinds}) order by r.trip_start desc, c.report_id desc, c.seq",
-        [*report_ids, *LESSON_KINDS],
+        [*report_ids, *LESSONS],
     )
     return [_lesson(r) for r in rows][:MAX_LESSONS]
 
 
 def _lesson(r: dict) -> dict:
-    keys = ("chunk_id", "report_id", "report_title", "kind", "section", "institution", "text")
-    return {k: r.get(k) for k in keys}
+    return {k: r.get(k) for k in LESSON_FIELDS}
 
 
 def to_markdown(b: dict) -> str:
@@ -181,12 +177,5 @@ def to_markdown(b: dict) -> str:
 
 
 def to_csv(b: dict) -> str:
-    """The lessons as CSV for Excel (with a BOM so that the Korean reads as UTF-8)."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    columns = ("chunk_id", "report_id", "report_title", "kind", "section", "institution", "text")
-    writer.writerow(columns)
-    for lesson in b["lessons"]:
-        writer.writerow([safe_cell(lesson[c]) for c in columns])
-    return out.getvalue()
+    """The lessons as CSV for Excel."""
+    return csv_text(b["lessons"], LESSON_FIELDS)

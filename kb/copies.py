@@ -64,7 +64,6 @@ def find(db: sqlite_utils.Database, minimum: float = STORE_MIN) -> list[Copy]:
             x = parent[x]
         return x
 
-    best: dict[int, float] = {}
     for a, b in _candidates(sets):
         if report_of[a] == report_of[b]:
             continue  # a report repeating itself is not a copy
@@ -73,10 +72,8 @@ def find(db: sqlite_utils.Database, minimum: float = STORE_MIN) -> list[Copy]:
             ra, rb = root(a), root(b)
             if ra != rb:
                 parent[max(ra, rb, key=order.get)] = min(ra, rb, key=order.get)
-            for x in (a, b):
-                best[x] = max(best.get(x, 0.0), similarity)
     out = []
-    for cid in best:
+    for cid in sets:  # a chunk in no group is its own root
         original = root(cid)
         if original != cid and report_of[original] != report_of[cid]:
             similarity = round(jaccard(sets[cid], sets[original]), 3)

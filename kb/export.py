@@ -3,8 +3,10 @@ Lines), ``kb show`` and anything else that reads the knowledge base without SQL.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 import sqlite_utils
 
@@ -119,3 +121,15 @@ def safe_cell(value: str | float | None) -> str | float | None:
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
+
+
+def csv_text(rows: Iterable[dict], columns: Sequence[str]) -> str:
+    """Rows as CSV for spreadsheets: a BOM, so that Excel reads the Korean as UTF-8, and
+    every cell through :func:`safe_cell`."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([safe_cell(row[c]) for c in columns])
+    return out.getvalue()

@@ -20,10 +20,12 @@ from dataclasses import asdict, dataclass, field
 
 import sqlite_utils
 
+from kb.kinds import LESSONS
+
 _BRACKETS = re.compile(r"[(（\[【<〈][^)）\]】>〉]*[)）\]】>〉]")
 _NOISE = re.compile(r"[\s·ㆍ.,\-_'\"“”‘’/&]+")
 _YEAR = re.compile(r"^(?:19|20)\d\d(?:년)?")
-LESSON_KINDS = ("implication", "finding", "conclusion", "visit")  # what an institution page shows
+LESSON_KINDS = (*LESSONS, "visit")  # what an institution page shows
 
 
 @dataclass

@@ -187,6 +187,8 @@ KEYS: tuple[str, ...] = tuple(BY_KEY)
 LABELS: dict[str, str] = {k.key: k.label for k in KINDS}
 # Kinds given tie order by search: the earlier, the better.
 TIE_ORDER: tuple[str, ...] = KEYS
+# What a trip learned: the kinds a brief gathers (and an institution's page, with "visit").
+LESSONS: tuple[str, ...] = ("implication", "finding", "conclusion")
 
 # Which kind's words a heading is tested for first: a heading that names lessons is
 # about lessons whatever else it names ("방문성과 및 시사점"); the trip's logistics next

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from kb import copies, fulltext, kinds
+from kb import copies, fulltext, kinds, vectors
 from kb.analysis import ENGLISH_STOP, Analyzer, QueryError
 from kb.errors import SearchError
 from kb.places import Gazetteer
@@ -358,8 +358,7 @@ class Cosine:
 
     def of(self, db, ids: list[int]) -> dict[int, float]:
         rows = db.execute(
-            "select c.id, v.vector from chunks c join vectors v on v.content_hash = c.content_hash and v.model = ? "
-            f"where c.id in ({','.join('?' * len(ids))})",
+            f"select c.id, v.vector {vectors.VECTOR_JOIN} where c.id in ({','.join('?' * len(ids))})",
             [self.model_id, *ids],
         )
         return {cid: round(float(np.frombuffer(blob, np.float32) @ self.query), 4) for cid, blob in rows}
@@ -458,9 +457,8 @@ def _fold_copies(db, scored: list[tuple[float, int]]) -> tuple[list[tuple[float,
     marks = ",".join("?" * len(ids))
     original = dict(
         db.execute(
-            f"select chunk_id, original_id from copies where similarity >= ? and (chunk_id in ({marks}) "
-            f"or original_id in ({marks}))",
-            [copies.FOLD_MIN, *ids, *ids],
+            f"select chunk_id, original_id from copies where similarity >= ? and chunk_id in ({marks})",
+            [copies.FOLD_MIN, *ids],
         ).fetchall()
     )
     if not original:

@@ -118,8 +118,8 @@ class FileWorker:
 
 class WorkerPool:
     """Up to ``size`` FileWorkers (default: one a core), each driven by a thread of its
-    own: files are read and parsed on every core while the caller analyses and stores
-    the ones before them. Workers start as work comes (one file: one worker)."""
+    own: files are read, parsed and analysed on every core while the caller stores the
+    ones before them. Workers start as work comes (one file: one worker)."""
 
     def __init__(self, db_path: Path | str, time_limit: float = TIME_LIMIT, size: int | None = None):
         self.db_path, self.time_limit = db_path, time_limit

@@ -12,8 +12,6 @@ the same function the command line calls.
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
 import json
 import logging
 import pdb
@@ -36,7 +34,7 @@ from markupsafe import Markup
 from kb import search as kbsearch
 from kb.copies import FOLD_MIN
 from kb.errors import InstitutionNotFound, KbError
-from kb.export import FORMULA_START, safe_cell  # noqa: F401 - FORMULA_START: tests read it here
+from kb.export import FORMULA_START, csv_text, safe_cell  # noqa: F401 - FORMULA_START, safe_cell: tests read them here
 from kb.kinds import LABELS
 from kb.knowledge import KnowledgeBase
 from kb.sql import register
@@ -303,15 +301,8 @@ async def search_page(datasette, request):
 
 
 def _csv(results) -> Response:
-    out = io.StringIO()
-    out.write("\ufeff")  # so Excel opens the Korean text as UTF-8
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for r in results:
-        d = r.to_dict()
-        writer.writerow([safe_cell(d[c]) for c in CSV_COLUMNS])
     return Response(
-        out.getvalue(),
+        csv_text((r.to_dict() for r in results), CSV_COLUMNS),
         content_type="text/csv; charset=utf-8",
         headers={"content-disposition": 'attachment; filename="kb-search.csv"'},
     )
