@@ -7,7 +7,9 @@ opens a database made by an earlier one.
 
 from __future__ import annotations
 
+import json
 import sqlite3
+import time
 import uuid
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -18,6 +20,7 @@ import sqlite_utils
 from kb.errors import DatabaseError, SchemaError
 
 DEFAULT_DB = Path("data/kb.db")
+BUSY_TIMEOUT = 60  # seconds a writer waits for another (ingest commits report by report)
 
 SCHEMA_1 = """
 CREATE TABLE reports (
@@ -118,10 +121,37 @@ CREATE INDEX idx_chunks_institution ON chunks(institution_id);
 """
 
 
+def _script(db: sqlite_utils.Database, script: str) -> None:
+    """Run SQL statements inside the migration's transaction. (``executescript`` would
+    commit it first: another process creating the same database then saw kb's tables
+    at schema version 0 and called the file "not a kb database".)"""
+    statement = ""
+    for piece in script.split(";"):
+        statement += piece + ";"
+        if sqlite3.complete_statement(statement):  # not a ";" inside a comment or string
+            if statement.strip(" \n;"):
+                db.conn.execute(statement)
+            statement = ""
+
+
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Put the database in WAL mode. A process creating the same new database may hold
+    it meanwhile: switching then fails at once ("database is locked", SQLite's busy
+    timeout does not cover it), so wait until the other has switched it, or it is free."""
+    deadline = time.monotonic() + BUSY_TIMEOUT
+    while conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def _migration_1(db: sqlite_utils.Database) -> None:
     """The first schema (places are seeded by migration 3; its plain FTS5 index on
     chunks is dropped by migration 5, so a new database never makes it)."""
-    db.executescript(SCHEMA_1)
+    _script(db, SCHEMA_1)
 
 
 def _migration_2(db: sqlite_utils.Database) -> None:
@@ -129,7 +159,7 @@ def _migration_2(db: sqlite_utils.Database) -> None:
     from kb.analysis import Analyzer
     from kb.chunks import content_hash
 
-    db.executescript(SCHEMA_2)
+    _script(db, SCHEMA_2)
     rows = list(db.query("select id, section, text from chunks"))
     if rows:
         analyzer = Analyzer.from_db(db)
@@ -160,12 +190,13 @@ def _migration_3(db: sqlite_utils.Database) -> None:
     understood with (a newer parser re-reads unchanged files), and the gazetteer seeded
     anew (spelling-variant families, common nouns that need evidence); aliases a user
     added are kept."""
-    db.executescript(
+    _script(
+        db,
         """
         ALTER TABLE reports ADD COLUMN issuer_unit TEXT;
         ALTER TABLE reports ADD COLUMN parser_version INTEGER NOT NULL DEFAULT 0;
         DELETE FROM place_aliases WHERE source != 'user';
-        """
+        """,
     )
     reseed_places(db)
 
@@ -219,13 +250,14 @@ def _migration_5(db: sqlite_utils.Database) -> None:
     triggers: every write kept it in step, and nothing but Datasette's table search box
     read it, where Korean fared badly (particles kept on words: 출장보고서에서 never
     found 출장보고서). Search goes through ``chunk_terms`` (Kiwi's terms)."""
-    db.executescript(
+    _script(
+        db,
         """
         DROP TRIGGER IF EXISTS chunks_ai;
         DROP TRIGGER IF EXISTS chunks_ad;
         DROP TRIGGER IF EXISTS chunks_au;
         DROP TABLE IF EXISTS chunks_fts;
-        """
+        """,
     )
 
 
@@ -254,14 +286,15 @@ def _migration_7(db: sqlite_utils.Database) -> None:
 
 def _migration_8(db: sqlite_utils.Database) -> None:
     """Names a user says are one institution (``kb alias``; see kb.institutions)."""
-    db.executescript("CREATE TABLE IF NOT EXISTS institution_aliases (alias TEXT PRIMARY KEY, name TEXT NOT NULL);")
+    _script(db, "CREATE TABLE IF NOT EXISTS institution_aliases (alias TEXT PRIMARY KEY, name TEXT NOT NULL);")
 
 
 def _migration_9(db: sqlite_utils.Database) -> None:
     """Chunks that copy an earlier report's text (kb.copies; filled by ingest)."""
-    db.executescript(
+    _script(
+        db,
         "CREATE TABLE IF NOT EXISTS copies (chunk_id INTEGER PRIMARY KEY, original_id INTEGER NOT NULL, similarity REAL NOT NULL);"
-        "CREATE INDEX IF NOT EXISTS idx_copies_original ON copies(original_id);"
+        "CREATE INDEX IF NOT EXISTS idx_copies_original ON copies(original_id);",
     )
 
 
@@ -331,13 +364,12 @@ def connect(path: Path | str, *, create: bool = True) -> sqlite_utils.Database:
             raise DatabaseError(f"cannot create {path}: {e.strerror or e}") from None
     conn = None
     try:
-        conn = sqlite3.connect(str(path), timeout=60)
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT)
         conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA busy_timeout = 60000")
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT * 1000}")
         db = sqlite_utils.Database(conn)
         _check_kb(db, path, writing=True)
-        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            conn.execute("PRAGMA journal_mode = WAL")
+        _use_wal(conn)
         migrate(db)
     except (sqlite3.Error, DatabaseError) as e:
         if conn is not None:
@@ -359,8 +391,10 @@ def open_readonly(path: Path | str, *, older: bool = False) -> sqlite_utils.Data
     if not path.exists():
         raise _not_found(path)
     try:
-        conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=60, check_same_thread=False)
-        conn.execute("PRAGMA busy_timeout = 60000")
+        conn = sqlite3.connect(
+            f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT, check_same_thread=False
+        )
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT * 1000}")
         db = sqlite_utils.Database(conn)
         _check_kb(db, path, writing=False, older=older)
     except sqlite3.Error as e:
@@ -379,8 +413,13 @@ def schema_version(path: Path | str) -> int:
 
 def _check_kb(db: sqlite_utils.Database, path: Path, writing: bool, older: bool = False) -> None:
     """Refuse a file that is not a kb database (an empty file is a new one when writing)."""
-    version = db.execute("PRAGMA user_version").fetchone()[0]
-    tables = {r[0] for r in db.execute("select name from sqlite_master where type = 'table'")}
+    # One statement, one snapshot: read apart, another process creating the database
+    # could commit between the two, and its tables would show at schema version 0.
+    version, names = db.execute(
+        "select (select user_version from pragma_user_version), "
+        "(select json_group_array(name) from sqlite_master where type = 'table')"
+    ).fetchone()
+    tables = set(json.loads(names))
     if writing and version == 0 and not tables:
         return  # a new, empty database
     if version == 0 or "reports" not in tables or "chunks" not in tables:

@@ -6,6 +6,9 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import subprocess
+import sys
+import time
 
 import pytest
 import sqlite_utils
@@ -149,3 +152,22 @@ def test_migration_5_drops_the_unicode61_index(db_copy):
     names = {r[0] for r in sqlite_utils.Database(db_copy).execute("select name from sqlite_master")}
     assert not {n for n in names if n.startswith("chunks_fts") or n in ("chunks_ai", "chunks_ad", "chunks_au")}
     assert "chunk_terms" in names
+
+
+def test_processes_creating_one_database_at_once_all_succeed(tmp_path):
+    """Two ingests started together on a new file: each waits for the other instead of
+    failing with "database is locked" (the switch to WAL) or "not a kb database" (kb's
+    tables seen before their schema version)."""
+    code = (
+        "import sys, time; from kb.db import connect; "
+        "time.sleep(max(0, float(sys.argv[2]) - time.time())); connect(sys.argv[1]).close()"
+    )
+    for round_ in range(6):
+        path, start = tmp_path / f"new{round_}.db", str(time.time() + 1.5)  # after both have loaded kb
+        procs = [
+            subprocess.Popen([sys.executable, "-c", code, str(path), start], stderr=subprocess.PIPE, text=True)
+            for _ in range(2)
+        ]
+        errors = [p.communicate(timeout=120)[1] for p in procs]
+        assert [p.returncode for p in procs] == [0, 0], errors
+        assert schema_version(path) == SCHEMA_VERSION
