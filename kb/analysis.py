@@ -17,6 +17,8 @@ Institution and place names go into Kiwi's user dictionary so it keeps them whol
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 import threading
 import unicodedata
@@ -63,12 +65,75 @@ def _glossary() -> dict[str, tuple[str, ...]]:
     return out
 
 
-def _singular(word: str) -> str:
-    """A plural's singular, as far as rules go (cities -> city, buses -> bus, lanes -> lane)."""
-    for end, repl in (("ies", "y"), ("ses", "s"), ("xes", "x"), ("ches", "ch"), ("shes", "sh"), ("s", "")):
-        if word.endswith(end) and len(word) > len(end) + 2:
-            return word[: -len(end)] + repl
-    return word
+SYNONYMS = Path(__file__).parent / "synonyms.tsv"
+
+
+@lru_cache(maxsize=2)
+def _synonyms(path: Path = SYNONYMS) -> dict[str, frozenset[str]]:
+    """Korean words that a search takes for one another (kb/synonyms.tsv: a group of
+    words a line), by search term: the everyday word a user types finds the
+    administrative one a report writes (땅 토지, 걷다 징수하다, 사복 평상복).
+
+    Each word is read by Kiwi as a dictionary entry and counts when it is read whole
+    (토지; a verb as its stem: 걷다 걷, 징수하다 징수). Others are left out: one read in
+    parts (거대자료: 거대 자료) would find every chunk with 자료, one read as less than
+    itself (비대면's 대면) would find 대면 for 온라인."""
+    groups = [
+        [w.strip() for w in line.split(",") if w.strip()]
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    words = sorted({w for g in groups for w in g})
+    entries = [_entry(w) for w in words]
+    starts = list(itertools.accumulate((len(e) + 1 for e in entries[:-1]), initial=0))
+    with _LOCK:
+        tokens = _kiwi().tokenize("\n".join(entries))
+    tokens_of: dict[str, list] = {w: [] for w in words}
+    for tok in tokens:
+        tokens_of[words[bisect.bisect_right(starts, tok.start) - 1]].append(tok)
+    key = {}
+    for word in words:
+        terms = content_terms(tokens_of[word], parts=False)
+        key[word] = next((s for s in (word, word.removesuffix("다"), word.removesuffix("하다")) if s in terms), None)
+    out: dict[str, set[str]] = {}
+    for group in groups:
+        same = {key[w] for w in group if key[w]}
+        for term in same:
+            out.setdefault(term, set()).update(same - {term})
+    return {k: frozenset(v) for k, v in out.items() if v}
+
+
+def _forms(word: str) -> list[str]:
+    """An English word and what it may be inflected from, most likely first: plurals
+    (cities city, buses bus, houses house) and past tenses (donated donate, banned ban),
+    by rule; the first the glossary knows is the one looked up."""
+    out = [word]
+    if len(word) > 4 and word.endswith("ies"):
+        out.append(word[:-3] + "y")
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        out += [word[:-1], word[:-2]] if word.endswith("es") else [word[:-1]]
+    if len(word) > 4 and word.endswith("ed"):
+        out += [word[:-1], word[:-2]] + ([word[:-3]] if word[-3] == word[-4] else [])
+        if word.endswith("ied"):
+            out.append(word[:-3] + "y")
+    return out
+
+
+def _lookup(key: str) -> tuple[str, ...]:
+    """The glossary's Korean words for an English word or two-word phrase (its last
+    word's inflections folded), or none."""
+    head, _, last = key.rpartition(" ")
+    for form in _forms(last):
+        found = _glossary().get(f"{head} {form}" if head else form)
+        if found:
+            return found
+    return ()
+
+
+def _entry(word: str) -> str:
+    """A dictionary word in the sentence Kiwi reads it right in: alone, 댐 is read as the
+    verb 대다, 사서 as 사다, 하구 as 하다; "댐이다." is the noun (and "걷다." the verb)."""
+    return f"{word}." if word.endswith("다") else f"{word}이다."
 
 
 _ADDED: set[str] = set()
@@ -83,6 +148,28 @@ def _parts(word: str) -> tuple[str, ...]:
         return ()
     joined = [a + b for a, b in zip(parts, parts[1:], strict=False)]
     return tuple(p for p in parts + joined if len(p) >= 2 and p != word)
+
+
+def content_terms(tokens, parts: bool = True) -> list[str]:
+    """The search terms of Kiwi's tokens: content morphemes (irregular stems too: Kiwi
+    tags 짓다's 짓 VV-I), a noun after a prefix also with it (비대면: 대면 and 비대면, so
+    that 비대면 is not only 대면), long nouns also by their ``parts``."""
+    out: list[str] = []
+    prev = None
+    for tok in tokens:
+        tag = tok.tag.partition("-")[0]
+        if tag in KEEP_TAGS:
+            form = tok.form.lower()
+            if tag == "SN":
+                form = re.sub(r"(?<=\d),(?=\d)", "", form)
+            if form not in STOP:
+                out.append(form)
+                if tag in ("NNG", "NNP") and prev is not None and prev.tag == "XPN" and prev.end == tok.start:
+                    out.append(prev.form + form)
+                if parts and tag in ("NNG", "NNP") and len(form) >= 4 and _HANGUL.search(form):
+                    out.extend(_parts(form))
+        prev = tok
+    return out
 
 
 class Analyzer:
@@ -163,18 +250,7 @@ class Analyzer:
             return out
 
     def _terms(self, text: str, tokens, places: bool = True) -> list[str]:
-        out: list[str] = []
-        for tok in tokens:
-            if tok.tag not in KEEP_TAGS:
-                continue
-            form = tok.form.lower()
-            if tok.tag == "SN":
-                form = re.sub(r"(?<=\d),(?=\d)", "", form)
-            if form in STOP:
-                continue
-            out.append(form)
-            if tok.tag in ("NNG", "NNP") and len(form) >= 4 and _HANGUL.search(form):
-                out.extend(_parts(form))
+        out = content_terms(tokens)
         out.extend(m.group(0).lower() for m in _CODE.finditer(text))
         if places:
             out.extend(m.place.name for m in self.places(text))
@@ -199,24 +275,25 @@ class Analyzer:
         korean = self.translations(raw)
         words = []
         for word, extra in zip(raw, korean, strict=True):
-            terms = {t for t in self.terms(word) if t not in ENGLISH_STOP} | extra
+            terms = {t for t in self.terms(word) if t not in ENGLISH_STOP}
+            terms |= extra | synonyms(terms)
             if terms:
                 words.append((word, terms))
         return words
 
     def translations(self, words: list[str]) -> list[set[str]]:
         """For each word, the Korean search terms of its glossary entries: the word's own
-        (plural -s/-es/-ies folded) and those of a two-word phrase it is part of."""
+        (plurals and past tenses folded) and those of a two-word phrase it is part of."""
         keys = [re.sub(r"[^a-z-]", "", w.lower()) for w in words]
         out: list[set[str]] = [set() for _ in words]
         for i, key in enumerate(keys):
             if len(key) < 2:
                 continue
-            for korean in _glossary().get(key) or _glossary().get(_singular(key)) or ():
+            for korean in _lookup(key):
                 out[i].update(self._word_terms(korean))
             if i + 1 < len(keys) and keys[i + 1]:
                 phrase = f"{key} {keys[i + 1]}"
-                for korean in _glossary().get(phrase) or _glossary().get(f"{key} {_singular(keys[i + 1])}") or ():
+                for korean in _lookup(phrase):
                     found = self._word_terms(korean)
                     out[i].update(found)
                     out[i + 1].update(found)
@@ -230,7 +307,7 @@ class Analyzer:
             self._sync(word)
             key = ("\0" + word, len(_ADDED))  # beside terms()' entries: a search asks three times
             if key not in self._recent:
-                found = self._terms(word, self.kiwi.tokenize(word), places=False)
+                found = self._terms(word, self.kiwi.tokenize(_entry(word)), places=False)
                 self._recent[key] = tuple(t for t in found if t not in ENGLISH_STOP)
             return list(self._recent[key])
 
@@ -251,6 +328,7 @@ class Analyzer:
         if not query:
             raise QueryError("empty query: type a few words to search for")
         terms = [t for t in dict.fromkeys(self.terms(query)) if t not in ENGLISH_STOP]
+        terms += sorted(synonyms(terms) - set(terms))
         terms += [
             t
             for t in dict.fromkeys(t for word in self.translations(query.split()) for t in sorted(word))
@@ -263,6 +341,12 @@ class Analyzer:
     def match(self, query: str) -> str:
         """An FTS5 MATCH expression for a user's query."""
         return fts_match(self.match_terms(query))
+
+
+def synonyms(terms, path: Path = SYNONYMS) -> set[str]:
+    """The terms of the words that mean the same as ``terms`` (see :func:`_synonyms`)."""
+    table = _synonyms(path)
+    return {alt for t in terms for alt in table.get(t, ())}
 
 
 def fts_match(terms: list[str]) -> str:

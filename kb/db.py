@@ -298,6 +298,26 @@ def _migration_9(db: sqlite_utils.Database) -> None:
     )
 
 
+def _migration_10(db: sqlite_utils.Database) -> None:
+    """Every chunk's terms analysed again: irregular verb and adjective stems (짓다 짓,
+    돕다 돕, 어렵다 어렵: Kiwi tags them VV-I, VA-I, ...) were dropped from chunks and
+    queries alike. The index files beside the database hold the old terms under the
+    same chunk ids, so the database gets a new id and they are built again."""
+    from kb.analysis import Analyzer
+
+    rows = db.execute(
+        "select c.id, c.text, coalesce(c.section, ''), coalesce(r.title, '') "
+        "from chunks c join reports r on r.id = c.report_id order by c.id"
+    ).fetchall()
+    if rows:
+        analyzer = Analyzer.from_db(db)
+        db.conn.executemany(
+            "update chunk_terms set terms = ?, section_terms = ? where rowid = ?",
+            ((*analyzer.chunk_terms(text, section, title), cid) for cid, text, section, title in rows),
+        )
+    set_meta(db, "database_id", uuid.uuid4().hex)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_1,
     _migration_2,
@@ -308,6 +328,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_7,
     _migration_8,
     _migration_9,
+    _migration_10,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

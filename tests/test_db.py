@@ -154,6 +154,22 @@ def test_migration_5_drops_the_unicode61_index(db_copy):
     assert "chunk_terms" in names
 
 
+def test_migration_10_analyses_every_chunk_again(db_copy):
+    """Terms stored before irregular stems were kept are read again, and the database
+    gets a new id so that index files holding the old terms are built again."""
+    db = sqlite_utils.Database(db_copy)
+    cid, terms = db.execute("select rowid, terms from chunk_terms order by rowid limit 1").fetchone()
+    old_id = db.execute("select value from kb_meta where key = 'database_id'").fetchone()[0]
+    with db.conn:
+        db.execute("update chunk_terms set terms = 'stale' where rowid = ?", [cid])
+        db.execute("pragma user_version = 9")
+    db.close()
+    connect(db_copy).close()
+    db = sqlite_utils.Database(db_copy)
+    assert db.execute("select terms from chunk_terms where rowid = ?", [cid]).fetchone()[0] == terms
+    assert db.execute("select value from kb_meta where key = 'database_id'").fetchone()[0] != old_id
+
+
 def test_processes_creating_one_database_at_once_all_succeed(tmp_path):
     """Two ingests started together on a new file: each waits for the other instead of
     failing with "database is locked" (the switch to WAL) or "not a kb database" (kb's
