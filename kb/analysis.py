@@ -299,6 +299,32 @@ class Analyzer:
                     out[i + 1].update(found)
         return out
 
+    def in_korean(self, query: str) -> str | None:
+        """An English query in the reports' words, for a second embedding beside its own
+        (multilingual-e5-small matches Korean to Korean better than English to Korean):
+        place names in Korean, each word or two-word phrase the glossary knows as its
+        first rendering, function words dropped, others kept. None for a query that is
+        not mostly Latin letters, or that nothing changes."""
+        letters = [c for c in query if c.isalpha()]
+        if not letters or sum(c.isascii() for c in letters) * 2 <= len(letters):
+            return None
+        text = query
+        for m in sorted(self.places(query), key=lambda m: -m.start):
+            text = text[: m.start] + m.place.name + text[m.start + len(m.alias) :]
+        words = text.split()
+        keys = [re.sub(r"[^a-z-]", "", w.lower()) for w in words]
+        out, i = [], 0
+        while i < len(words):
+            pair = _lookup(f"{keys[i]} {keys[i + 1]}") if i + 1 < len(keys) and keys[i] and keys[i + 1] else ()
+            found = pair or (_lookup(keys[i]) if len(keys[i]) >= 2 else ())
+            if found:
+                out.append(found[0])
+            elif keys[i] not in ENGLISH_STOP:
+                out.append(words[i])
+            i += 2 if pair else 1
+        korean = " ".join(out)
+        return korean if korean != query else None
+
     def _word_terms(self, word: str) -> list[str]:
         """The terms of a glossary word: Kiwi's reading alone, without the place lookup
         (a translation is not a place mention, and 기후 or 자료 would otherwise make the

@@ -213,6 +213,10 @@ def search(
     if mode == "semantic" or (mode == "hybrid" and base.has_vectors()):
         embedder = base.embedder(model)
         qvec = base.query_vector(query, embedder)
+        korean = analyzer.in_korean(query)
+        if korean:  # an English query: its vector and its Korean rendering's, averaged
+            both = qvec + base.query_vector(korean, embedder)
+            qvec = (both / np.linalg.norm(both)).astype(np.float32)
         vec = [cid for cid, _ in _nearest(base, embedder.model_id, qvec, depth, allowed, index_mode)]
         cosine = Cosine(embedder.model_id, qvec)
     # The full-text list counts as much as the share of the query's words the collection

@@ -77,6 +77,16 @@ def test_a_prefixed_noun_is_also_a_term_whole(analyzer):
     assert "비대면" not in analyzer.terms("대면 상담")
 
 
+def test_an_english_query_in_korean_words(analyzer):
+    """For its second embedding: places in Korean, glossary words as their first
+    rendering, function words dropped, unknown words kept; Korean queries untouched."""
+    korean = analyzer.in_korean("How do libraries in Toronto help elderly residents with zzq?")
+    assert korean.split()[:2] == ["도서관", "토론토"] and "zzq?" in korean.split()
+    assert not {"How", "do", "in", "with"} & set(korean.split())
+    assert analyzer.in_korean("구이양 빅데이터밸리 기업") is None
+    assert analyzer.in_korean("Oodi 도서관 로봇") is None  # mostly Hangul
+
+
 def test_korean_query_words_also_carry_their_synonyms(analyzer, tmp_path):
     """kb/synonyms.tsv: the everyday word a user types also finds the administrative one
     a report writes; verbs by their stem, and words Kiwi reads in parts or as less than
