@@ -7,7 +7,7 @@ import unicodedata
 import pytest
 import sqlite_utils
 
-from kb.analysis import Analyzer, QueryError, synonyms
+from kb.analysis import Analyzer, QueryError
 from kb.knowledge import KnowledgeBase
 
 
@@ -93,9 +93,9 @@ def test_korean_query_words_also_carry_their_synonyms(analyzer, tmp_path):
     themselves are left out (거대자료 would find every 자료, 비대면 every 대면)."""
     table = tmp_path / "synonyms.tsv"
     table.write_text("# test\n토지,땅\n징수하다,걷다\n빅데이터,거대자료\n비대면,온라인\n", encoding="utf-8")
-    assert synonyms(["땅"], table) == {"토지"} and synonyms(["걷"], table) == {"징수"}
-    assert synonyms(["빅데이터"], table) == set() and synonyms(["자료"], table) == set()
-    assert synonyms(["대면"], table) == set() and synonyms(["비대면"], table) == {"온라인"}
+    assert analyzer.synonyms(["땅"], table) == {"토지"} and analyzer.synonyms(["걷"], table) == {"징수"}
+    assert analyzer.synonyms(["빅데이터"], table) == set() and analyzer.synonyms(["자료"], table) == set()
+    assert analyzer.synonyms(["대면"], table) == set() and analyzer.synonyms(["비대면"], table) == {"온라인"}
     words = dict(analyzer.word_terms("땅 주인에게 돈을 걷어"))  # the real table
     assert {"땅", "토지"} <= words["땅"] and "징수" in words["걷어"] and "소유자" in words["주인에게"]
     assert {"토지", "징수"} <= set(analyzer.match_terms("땅 주인에게 돈을 걷어"))
