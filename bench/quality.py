@@ -9,6 +9,7 @@ Query sets (each line {"query", "gold", "type"?}):
   tune     tests/data/queries/tune.jsonl      120, written for tuning
   heldout  tests/data/queries/heldout.jsonl   100, kept aside: never tune on it
   sets     tests/data/heldout/set*/queries.jsonl 63, written with the held-out reports
+  final    tests/data/queries/final.jsonl     100, written late, measured once per change kept
 
 All run against one database of every report (seeds, corpus, held-out sets), built once
 into bench/out/quality.db, so each query competes with 29 reports' chunks.
@@ -38,6 +39,7 @@ SETS = {
     "tune": [ROOT / "tests/data/queries/tune.jsonl"],
     "heldout": [ROOT / "tests/data/queries/heldout.jsonl"],
     "sets": sorted((ROOT / "tests/data/heldout").glob("set*/queries.jsonl")),
+    "final": [ROOT / "tests/data/queries/final.jsonl"],
 }
 REPORTS = [SHARED / "seeds", SHARED / "corpus/reports", *sorted((ROOT / "tests/data/heldout").glob("set*/reports"))]
 DB = ROOT / "bench/out/quality.db"

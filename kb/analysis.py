@@ -163,6 +163,9 @@ class Analyzer:
         self.lazy = lazy
         self._waiting: set[str] = set()  # words not yet given to Kiwi
         self._recent: dict[tuple[str, int], tuple[str, ...]] = {}
+        # Readings of the glossary's and synonym table's words: reference data, which
+        # forget() keeps (a server soon has the common ones; the two files hold 6,000).
+        self._dictionary: dict[tuple[str, int], tuple[str, ...]] = {}
         self.add_words(words)
 
     @classmethod
@@ -323,16 +326,17 @@ class Analyzer:
         return next((s for s in (word, word.removesuffix("다"), word.removesuffix("하다")) if s in terms), None)
 
     def _word_terms(self, word: str) -> list[str]:
-        """The terms of a glossary word: Kiwi's reading alone, without the place lookup
+        """The terms of a dictionary word (a glossary rendering, a synonym): Kiwi's reading
+        of it in its carrier sentence (:func:`_entry`), without the place lookup
         (a translation is not a place mention, and 기후 or 자료 would otherwise make the
         gazetteer load a second Kiwi to rule them out as places: 1.5 s and 400 MB)."""
         with _LOCK:
-            self._sync(word)
-            key = ("\0" + word, len(_ADDED))  # beside terms()' entries: a search asks three times
-            if key not in self._recent:
+            key = (word, len(_ADDED))
+            if key not in self._dictionary:
+                self._sync(word)
                 found = self._terms(word, self.kiwi.tokenize(_entry(word)), places=False)
-                self._recent[key] = tuple(t for t in found if t not in ENGLISH_STOP)
-            return list(self._recent[key])
+                self._dictionary[(word, len(_ADDED))] = tuple(t for t in found if t not in ENGLISH_STOP)
+            return list(self._dictionary[(word, len(_ADDED))])
 
     def index_text(self, text: str) -> str:
         """What goes into the FTS5 index for ``text``."""

@@ -301,8 +301,9 @@ def _migration_9(db: sqlite_utils.Database) -> None:
 def _migration_10(db: sqlite_utils.Database) -> None:
     """Every chunk's terms analysed again: irregular verb and adjective stems (짓다 짓,
     돕다 돕, 어렵다 어렵: Kiwi tags them VV-I, VA-I, ...) were dropped from chunks and
-    queries alike. The index files beside the database hold the old terms under the
-    same chunk ids, so the database gets a new id and they are built again."""
+    queries alike, and a prefixed noun is now also kept whole (비대면). The index files
+    beside the database hold the old terms under the same chunk ids, so the database
+    gets a new id and they are built again."""
     from kb.analysis import Analyzer
 
     rows = db.execute(
