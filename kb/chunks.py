@@ -7,7 +7,7 @@ import hashlib
 from dataclasses import dataclass
 
 from kb.parse import Block, Item, Para
-from kb.textutil import split_long
+from kb.textutil import split_long, split_sentences
 
 TARGET = 400  # aim for chunks up to this many characters
 MIN = 150  # chunks shorter than this take in the next piece of the same kind
@@ -34,6 +34,26 @@ def passage_text(section: str, text: str) -> str:
     numeral ("시엔타오 빅데이터밸리 › 시사점"), which name its institution and kind."""
     tail = " › ".join(section.split(" › ")[1:])
     return f"{tail}\n{text}" if tail else text
+
+
+SENTENCE_MIN = 40  # a shorter sentence or line takes in the next (the last, the one before)
+
+
+def sentences(section: str, text: str) -> list[str]:
+    """The passages embedded besides a chunk's own, one per sentence or line (a short one
+    with the next), each under the chunk's headings; none for a chunk of one sentence. A chunk that mixes a visit's facts ranks by the one a query asks about:
+    "직원은 유니폼 대신 평상복을 입음" is one line of a 212-character finding."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        for sentence in split_sentences(line):
+            if out and len(out[-1]) < SENTENCE_MIN:
+                out[-1] += " " + sentence
+            else:
+                out.append(sentence)
+    if len(out) > 1 and len(out[-1]) < SENTENCE_MIN:
+        last = out.pop()
+        out[-1] += " " + last
+    return [passage_text(section, s) for s in out] if len(out) > 1 else []
 
 
 def content_hash(section: str, text: str) -> str:

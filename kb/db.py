@@ -319,6 +319,17 @@ def _migration_10(db: sqlite_utils.Database) -> None:
     set_meta(db, "database_id", uuid.uuid4().hex)
 
 
+def _migration_11(db: sqlite_utils.Database) -> None:
+    """The vectors of each chunk's sentences (see ``kb.chunks.sentences``), float16 rows
+    in one blob per chunk text and model (empty for a chunk of one sentence); `kb embed`
+    fills them for chunks embedded before."""
+    _script(
+        db,
+        "CREATE TABLE IF NOT EXISTS sentence_vectors (model TEXT NOT NULL, content_hash TEXT NOT NULL, "
+        "vectors BLOB NOT NULL, PRIMARY KEY (model, content_hash));",
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_1,
     _migration_2,
@@ -330,6 +341,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_8,
     _migration_9,
     _migration_10,
+    _migration_11,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

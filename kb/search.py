@@ -217,7 +217,8 @@ def search(
         if korean:  # an English query: its vector and its Korean rendering's, averaged
             both = qvec + base.query_vector(korean, embedder)
             qvec = (both / np.linalg.norm(both)).astype(np.float32)
-        vec = [cid for cid, _ in _nearest(base, embedder.model_id, qvec, depth, allowed, index_mode)]
+        hits = _nearest(base, embedder.model_id, qvec, depth, allowed, index_mode)
+        vec = vectors.best_sentences_first(base.db, embedder.model_id, qvec, hits)
         cosine = Cosine(embedder.model_id, qvec)
     # The full-text list counts as much as the share of the query's words the collection
     # holds at all (squared): for an English question over Korean reports, where only a

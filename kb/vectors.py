@@ -308,17 +308,21 @@ def embed_missing(
     progress: Callable | None = None,
     batch: int = 16,
 ) -> int:
-    """Embed every chunk text that has no vector from ``embedder`` yet; returns how many.
+    """Embed every chunk text that has no vector from ``embedder`` yet, and the
+    sentences (kb.chunks.sentences) of those without sentence vectors; returns how many
+    chunk texts were embedded, whole or in sentences.
 
     Vectors are committed batch by batch: an interrupted run keeps what it made and
     the next run goes on from there.
     """
-    from kb.chunks import passage_text
+    from kb.chunks import passage_text, sentences
 
     todo = db.execute(
-        "select c.content_hash, min(c.section), min(c.text) from chunks c left join vectors v "
-        "on v.content_hash = c.content_hash and v.model = ? where v.content_hash is null group by c.content_hash",
-        [embedder.model_id],
+        "select c.content_hash, min(c.section), min(c.text), v.content_hash is null, s.content_hash is null "
+        "from chunks c left join vectors v on v.content_hash = c.content_hash and v.model = ? "
+        "left join sentence_vectors s on s.content_hash = c.content_hash and s.model = ? "
+        "where v.content_hash is null or s.content_hash is null group by c.content_hash",
+        [embedder.model_id, embedder.model_id],
     ).fetchall()
     with transaction(db):
         set_meta(db, "embedding_model", embedder.model_id)
@@ -326,12 +330,26 @@ def embed_missing(
     bar = progress(total=len(todo)) if progress and todo else None
     for start in range(0, len(todo), batch):
         part = todo[start : start + batch]
-        vectors = embedder.passages([passage_text(section or "", text) for _, section, text in part])
+        texts, spans = [], []
+        for _, section, text, no_vector, no_sentences in part:
+            own = [passage_text(section or "", text)] if no_vector else []
+            extra = sentences(section or "", text) if no_sentences else []
+            spans.append((len(texts), len(own), len(extra)))
+            texts += own + extra
+        made = embedder.passages(texts) if texts else None
         with transaction(db):
-            db.conn.executemany(
-                "insert or replace into vectors(model, content_hash, vector) values (?, ?, ?)",
-                [(embedder.model_id, h, to_blob(v)) for (h, _, _), v in zip(part, vectors, strict=True)],
-            )
+            for (h, _, _, no_vector, no_sentences), (at, own, extra) in zip(part, spans, strict=True):
+                if no_vector:
+                    db.execute(
+                        "insert or replace into vectors(model, content_hash, vector) values (?, ?, ?)",
+                        [embedder.model_id, h, to_blob(made[at])],
+                    )
+                if no_sentences:
+                    rows = made[at + own : at + own + extra].astype(np.float16).tobytes() if extra else b""
+                    db.execute(
+                        "insert or replace into sentence_vectors(model, content_hash, vectors) values (?, ?, ?)",
+                        [embedder.model_id, h, rows],
+                    )
             bump_generation(db)
         if bar:
             bar.update(len(part))
@@ -340,10 +358,35 @@ def embed_missing(
     return len(todo)
 
 
+def best_sentences_first(
+    db: sqlite_utils.Database, model_id: str, qvec: np.ndarray, hits: list[tuple[int, float]], head: int = 30
+) -> list[int]:
+    """Chunk ids of ``hits`` (id, cosine; nearest first), the first ``head`` reordered
+    by the best of each chunk's cosine and its sentences' ("small to big": a chunk that
+    mixes a visit's facts ranks by the one a query asks about). Measured with
+    bench/quality.py, MRR@10 of hybrid search: tuning file 0.83 -> 0.84, held-out file
+    0.80 -> 0.82, held-out sets 0.87 -> 0.90, corpus 0.83 -> 0.84, final 0.86 -> 0.86,
+    eval 0.89 -> 0.86 (one query 1 -> 2). Reordering the first 10 to 100 gave the same
+    within 0.01 (emulated); 30 costs 0.2 ms."""
+    best = dict(hits[:head])
+    if best:
+        rows = db.execute(  # from the chunks: joined, SQLite would scan every sentence row of the model
+            "select c.id, (select s.vectors from sentence_vectors s where s.model = ? and s.content_hash = c.content_hash) "
+            f"from chunks c where c.id in ({','.join('?' * len(best))})",
+            [model_id, *best],
+        )
+        for cid, blob in rows:
+            if blob:
+                found = np.frombuffer(blob, np.float16).reshape(-1, len(qvec)).astype(np.float32) @ qvec
+                best[cid] = max(best[cid], float(found.max()))
+    return sorted(best, key=lambda cid: -best[cid]) + [cid for cid, _ in hits[head:]]
+
+
 def drop_other_models(db: sqlite_utils.Database, model_id: str) -> int:
     """Delete vectors of models other than ``model_id`` (after a re-embed)."""
     with transaction(db):
         bump_generation(db)
+        db.execute("delete from sentence_vectors where model != ?", [model_id])
         return db.execute("delete from vectors where model != ?", [model_id]).rowcount
 
 
@@ -351,4 +394,5 @@ def prune(db: sqlite_utils.Database) -> int:
     """Delete vectors no chunk uses any more (their chunks changed or went)."""
     with transaction(db):
         bump_generation(db)
+        db.execute("delete from sentence_vectors where content_hash not in (select content_hash from chunks)")
         return db.execute("delete from vectors where content_hash not in (select content_hash from chunks)").rowcount

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.chunks import MAX_ITEM, make_chunks
+from kb.chunks import MAX_ITEM, make_chunks, sentences
 from kb.parse import parse
 from kb.readers import read_document
 from kb.textutil import split_long
@@ -82,3 +82,19 @@ def test_split_long():
     parts = split_long(no_ends, 60)
     assert parts[0] == "□ 첫째 항목 추진함" and all(len(p) <= 60 for p in parts)
     assert split_long("가" * 250, 100) == ["가" * 100, "가" * 100, "가" * 50]
+
+
+def test_sentences_are_embedded_besides_their_chunk():
+    """One passage per sentence or line under the chunk's headings; a short one takes in
+    the next (the last, the one before); a chunk of one sentence has none."""
+    section = "Ⅱ 방문기관 › 더 빌리지 랭리 › 주요내용"
+    text = (
+        "- 2019년 캐나다 최초로 문을 연 치매 마을로, 단층 주택 여러 동과 상점, 미용실이 있음.\n"
+        "- 직원은 유니폼 대신 평상복을 입음. 입소자는 울타리 안에서 자유롭게 산책하며 일상생활을 이어감.\n"
+        "- 짧은 줄."
+    )
+    got = sentences(section, text)
+    assert len(got) == 2 and all(s.startswith("더 빌리지 랭리 › 주요내용\n") for s in got)
+    assert got[1].startswith("더 빌리지 랭리 › 주요내용\n- 직원은 유니폼 대신 평상복을 입음. 입소자는")
+    assert got[1].endswith("이어감. - 짧은 줄.")
+    assert sentences(section, "- 직원은 유니폼 대신 평상복을 입음.") == []

