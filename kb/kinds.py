@@ -28,11 +28,6 @@ class Kind:
     label: str  # Korean label shown to users
     description: str  # one line, for the README and metadata.yml
     words: tuple[str, ...]  # heading words and phrases (compared without spaces)
-    # Search score multiplier: logistics (itinerary, participant lists, cover, overview)
-    # repeat the names and words of the visits they list without holding a lesson or a
-    # fact of their own, so a small discount lets the content they point to come first
-    # (measured on ../shared/eval: MRR@10 0.97 -> 1.00; the ranking issue revisits it).
-    discount: float = 1.0
     # How an item under this kind becomes an implication by what it says: "wording" (a
     # lesson phrase anywhere: 소감, 결론, text under no heading), "ending" (its last sentence
     # says what to do: a visit told as prose), "" (never: a heading said what items are).
@@ -163,23 +158,15 @@ KINDS: tuple[Kind, ...] = (
         "출장 개요",
         "the trip at a glance: 출장 개요",
         ("출장개요", "연수개요", "여행개요", "개요", "overview"),
-        discount=0.96,
     ),
-    Kind(
-        "itinerary",
-        "일정",
-        "days and places: 일정, 세부 일정",
-        ("일정", "체크리스트", "itinerary"),
-        discount=0.96,
-    ),
+    Kind("itinerary", "일정", "days and places: 일정, 세부 일정", ("일정", "체크리스트", "itinerary")),
     Kind(
         "participants",
         "출장자",
         "who travelled: 출장자 명단, 출장인원",
         ("출장자", "출장인원", "참가자", "명단", "연수단", "출장단", "방문단", "방문인원", "연수인원", "참석자"),
-        discount=0.96,
     ),
-    Kind("cover", "표지", "the title page before the first heading", (), discount=0.96),
+    Kind("cover", "표지", "the title page before the first heading", ()),
 )
 
 BY_KEY: dict[str, Kind] = {k.key: k for k in KINDS}

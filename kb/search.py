@@ -2,8 +2,7 @@
 
 Full text (BM25 on Kiwi morphemes) and vectors (cosine on the embeddings) each give a
 ranked list; reciprocal-rank fusion merges them, and each result keeps both ranks so a
-user can see why it matched. Findings and implications are preferred to background
-when otherwise close.
+user can see why it matched. Findings and implications win ties.
 """
 
 from __future__ import annotations
@@ -31,11 +30,6 @@ KINDS = kinds.KEYS
 TIE_BREAK = {k: 1e-7 * (len(kinds.TIE_ORDER) - i) for i, k in enumerate(kinds.TIE_ORDER)}
 
 
-def _discount(kind: str) -> float:
-    known = kinds.BY_KEY.get(kind)
-    return known.discount if known else 1.0
-
-
 def intended_kinds(query: str) -> frozenset[str]:
     """The chunk kinds a query asks for (see INTENTS); empty for a plain topic query."""
     low = query.lower()
@@ -50,8 +44,8 @@ def intended_kinds(query: str) -> frozenset[str]:
 RRF_K = 60
 MIN_WORDS = 0.4  # share of the query's words a full-text match must contain
 # What a question asks for, by its words: who went, when, or what was learnt. Chunks of
-# the kinds that answer it get INTENT_BOOST in place of their kind's discount. Korean cues
-# match inside words (명단을, 일정은), English ones as words. Measured with bench/quality.py:
+# the kinds that answer it get INTENT_BOOST. Korean cues match inside words (명단을,
+# 일정은), English ones as words. Measured with bench/quality.py:
 # MRR@10 on who/when questions 0.45 -> 0.75 (tuning set) and 0.49 -> 0.84 (held-out set).
 INTENTS: tuple[tuple[tuple[str, ...], frozenset[str]], ...] = (
     (
@@ -399,8 +393,8 @@ def fuse(
     wanted: frozenset[str] = frozenset(),
 ) -> list[Result]:
     """The last stage of a search: two ranked lists of chunk ids fused (reciprocal ranks,
-    the full-text list weighted by ``fts_weight``; the kinds the query asks for boosted,
-    others discounted by kind; ties to lessons), and the page of results read,
+    the full-text list weighted by ``fts_weight``; the kinds the query asks for boosted;
+    ties to lessons), and the page of results read,
     highlighted and explained (the query words each contains, its cosine)."""
     fts_rank = {cid: i + 1 for i, cid in enumerate(fts)}
     vec_rank = {cid: i + 1 for i, cid in enumerate(vec)}
@@ -414,7 +408,7 @@ def fuse(
             1.0 / (RRF_K + vec_rank[cid]) if cid in vec_rank else 0.0
         )
         kind = kinds[cid]
-        factor = INTENT_BOOST if kind in wanted else _discount(kind)
+        factor = INTENT_BOOST if kind in wanted else 1.0
         scored.append((score * factor + TIE_BREAK.get(kind, 0.0), cid))
     scored.sort(key=lambda s: (-s[0], s[1]))
     scored, same = _fold_copies(db, scored)
