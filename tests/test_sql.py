@@ -66,4 +66,4 @@ def test_functions_are_deterministic(conn):
     conn.execute("create temp table t(x text)")
     conn.execute("create index temp.t_match on t(kb_match(x))")
     conn.execute("insert into temp.t values ('정책')")
-    assert conn.execute("select kb_match(x) from temp.t").fetchone()[0] == '"정책"'
+    assert conn.execute("select kb_match(x) from temp.t").fetchone()[0].startswith('"정책"')  # then its synonyms
