@@ -41,8 +41,9 @@ SENTENCE_MIN = 40  # a shorter sentence or line takes in the next (the last, the
 
 def sentences(section: str, text: str) -> list[str]:
     """The passages embedded besides a chunk's own, one per sentence or line (a short one
-    with the next), each under the chunk's headings; none for a chunk of one sentence. A chunk that mixes a visit's facts ranks by the one a query asks about:
-    "직원은 유니폼 대신 평상복을 입음" is one line of a 212-character finding."""
+    with the next), each under the chunk's headings; none for a chunk of one sentence.
+    Search ranks a chunk by its best passage (kb.vectors.best_sentences_first): "직원은
+    유니폼 대신 평상복을 입음" is one line of a 212-character finding."""
     out: list[str] = []
     for line in text.split("\n"):
         for sentence in split_sentences(line):

@@ -364,10 +364,10 @@ def best_sentences_first(
     """Chunk ids of ``hits`` (id, cosine; nearest first), the first ``head`` reordered
     by the best of each chunk's cosine and its sentences' ("small to big": a chunk that
     mixes a visit's facts ranks by the one a query asks about). Measured with
-    bench/quality.py, MRR@10 of hybrid search: tuning file 0.83 -> 0.84, held-out file
-    0.80 -> 0.82, held-out sets 0.87 -> 0.90, corpus 0.83 -> 0.84, final 0.86 -> 0.86,
-    eval 0.89 -> 0.86 (one query 1 -> 2). Reordering the first 10 to 100 gave the same
-    within 0.01 (emulated); 30 costs 0.2 ms."""
+    bench/quality.py when added, MRR@10 of hybrid search: tuning file 0.83 -> 0.84,
+    held-out file 0.80 -> 0.82, held-out sets 0.87 -> 0.90, corpus 0.83 -> 0.84, final
+    0.86 -> 0.86, eval 0.89 -> 0.86 (one query 1 -> 2). Reordering the first 10 to 100
+    gave the same within 0.01 (emulated); 30 costs 0.2 ms."""
     best = dict(hits[:head])
     if best:
         rows = db.execute(  # from the chunks: joined, SQLite would scan every sentence row of the model
