@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
+import pytest
 import sqlite_utils
 
-from kb.export import ReportNotFound, format_report, report_object, report_objects
+from kb.export import ReportNotFound, format_report, report_object, report_objects, safe_cell
 
 from conftest import run_kb
 
@@ -71,3 +74,32 @@ def test_library_functions(sample_db_path):
         assert "42" in str(e)
     else:
         raise AssertionError("no error for a missing report")
+
+
+# CSV cells Excel would run as formulas (search and brief CSV go through csv_text)
+@pytest.mark.parametrize(
+    ("cell", "safe"),
+    [
+        ("=1+2", "'=1+2"),
+        ("+82 10", "'+82 10"),
+        ("- 빅데이터 센터 유치", "'- 빅데이터 센터 유치"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=cmd", "'\t=cmd"),
+        ("\r=cmd", "'\r=cmd"),
+        ('=HYPERLINK("http://x","y")', '\'=HYPERLINK("http://x","y")'),
+        ("빅데이터 - 센터", "빅데이터 - 센터"),
+        ("", ""),
+        (None, None),
+        (-1.5, -1.5),
+        (3, 3),
+    ],
+)
+def test_safe_cell(cell, safe):
+    assert safe_cell(cell) == safe
+
+
+def test_safe_cell_keeps_csv_quoting():
+    out = io.StringIO()
+    csv.writer(out).writerow([safe_cell('=HYPERLINK("http://x","y")'), safe_cell("- a, b\n- c")])
+    assert out.getvalue() == '"\'=HYPERLINK(""http://x"",""y"")","\'- a, b\n- c"\r\n'
+    assert next(csv.reader(io.StringIO(out.getvalue()))) == ['\'=HYPERLINK("http://x","y")', "'- a, b\n- c"]

@@ -16,7 +16,7 @@ import pytest
 from datasette import hookimpl
 from datasette.plugins import pm
 
-import kb.datasette_plugin as plugin
+from kb.export import FORMULA_START
 from kb.serve import SETTINGS, make_datasette
 
 from conftest import ROOT
@@ -326,34 +326,6 @@ def test_databases_json_names_the_file_only(http):
 # 5. CSV cells Excel would run as formulas -----------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("cell", "safe"),
-    [
-        ("=1+2", "'=1+2"),
-        ("+82 10", "'+82 10"),
-        ("- 빅데이터 센터 유치", "'- 빅데이터 센터 유치"),
-        ("@SUM(A1)", "'@SUM(A1)"),
-        ("\t=cmd", "'\t=cmd"),
-        ("\r=cmd", "'\r=cmd"),
-        ('=HYPERLINK("http://x","y")', '\'=HYPERLINK("http://x","y")'),
-        ("빅데이터 - 센터", "빅데이터 - 센터"),
-        ("", ""),
-        (None, None),
-        (-1.5, -1.5),
-        (3, 3),
-    ],
-)
-def test_safe_cell(cell, safe):
-    assert plugin.safe_cell(cell) == safe
-
-
-def test_safe_cell_keeps_csv_quoting():
-    out = io.StringIO()
-    csv.writer(out).writerow([plugin.safe_cell('=HYPERLINK("http://x","y")'), plugin.safe_cell("- a, b\n- c")])
-    assert out.getvalue() == '"\'=HYPERLINK(""http://x"",""y"")","\'- a, b\n- c"\r\n'
-    assert next(csv.reader(io.StringIO(out.getvalue()))) == ['\'=HYPERLINK("http://x","y")', "'- a, b\n- c"]
-
-
 @pytest.mark.parametrize("query", ["인재 유치", "시사점", "빅데이터"])
 def test_search_csv_has_no_formula_cells(http, query):
     r = http.get(f"/-/search.csv?k=50&q={quote(query)}")
@@ -361,5 +333,5 @@ def test_search_csv_has_no_formula_cells(http, query):
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
     assert len(rows) > 10
     cells = [c for row in rows[1:] for c in row]
-    assert not [c for c in cells if c.startswith(plugin.FORMULA_START)]
+    assert not [c for c in cells if c.startswith(FORMULA_START)]
     assert any(c.startswith("'- ") for c in cells)  # the bullets are still there, as text

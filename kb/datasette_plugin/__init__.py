@@ -34,7 +34,7 @@ from markupsafe import Markup
 from kb import search as kbsearch
 from kb.copies import FOLD_MIN
 from kb.errors import InstitutionNotFound, KbError
-from kb.export import FORMULA_START, csv_text, safe_cell  # noqa: F401 - FORMULA_START, safe_cell: tests read them here
+from kb.export import csv_text
 from kb.kinds import LABELS
 from kb.knowledge import KnowledgeBase
 from kb.sql import register
