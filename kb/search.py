@@ -191,6 +191,7 @@ def search(
     allowed = _allowed(db, where, params)
     fts: list[int] = []
     coverage = 0.0
+    words = analyzer.word_terms(query)  # for the full-text floor and each result's `matched`
     if mode in ("hybrid", "fts"):
         try:
             terms = analyzer.match_terms(query)
@@ -199,7 +200,7 @@ def search(
                 raise
             terms = []  # nothing to match by words: let the vectors answer
         if terms:
-            fts, coverage = _full_text(base, analyzer, query, terms, allowed, depth)
+            fts, coverage = _full_text(base, [ts for _, ts in words], terms, allowed, depth)
     vec: list[int] = []
     cosine = None
     # A database ingested with --no-embed has no vectors yet: hybrid search then answers
@@ -218,7 +219,7 @@ def search(
     # holds at all (squared): for an English question over Korean reports, where only a
     # place name matches, words say little, and the vectors should rank.
     weight = coverage**2 if vec else 1.0
-    return fuse(db, fts, vec, offset, limit, analyzer, query, cosine, weight, intended_kinds(query))
+    return fuse(db, fts, vec, offset, limit, analyzer, query, words, cosine, weight, intended_kinds(query))
 
 
 def _allowed(db, where: str, params: list) -> np.ndarray | None:
@@ -234,14 +235,13 @@ def _mask(ids: np.ndarray, allowed: np.ndarray | None) -> np.ndarray | None:
 
 
 def _full_text(
-    base: KnowledgeBase, analyzer: Analyzer, query: str, terms: list[str], allowed, depth: int
+    base: KnowledgeBase, words: list[set[str]], terms: list[str], allowed, depth: int
 ) -> tuple[list[int], float]:
     """Chunk ids by BM25 over the analysed text, keeping those that contain enough of
     the query's words (at least 40%, rounded up): a chunk that shares one incidental
     word with a long query ("data" in "data center climate") is not a full-text match.
     Also the share of the query's words that some chunk contains."""
     index = base.term_index()
-    words = analyzer.query_words(query)
     need = max(1, math.ceil(len(words) * MIN_WORDS))
     hits = [cid for cid, _ in index.search(terms, depth, words, need, _mask(index.ids, allowed))]
     known = sum(any(index.contains(t) for t in word) for word in words)
@@ -314,7 +314,7 @@ def similar(
     vec = [cid for cid, _ in hits if cid != chunk_id]
     stored = chunk_id is not None
     fts = [cid for cid in _more_like_this(base, analyzer, text, allowed, depth, stored) if cid != chunk_id]
-    return fuse(db, fts, vec, offset, limit, analyzer, "", Cosine(embedder.model_id, qvec))
+    return fuse(db, fts, vec, offset, limit, analyzer, "", [], Cosine(embedder.model_id, qvec))
 
 
 def chunk_vector(db, model_id: str, chunk_id: int) -> np.ndarray:
@@ -363,10 +363,10 @@ class Cosine:
         return {cid: round(float(np.frombuffer(blob, np.float32) @ self.query), 4) for cid, blob in rows}
 
 
-def matched_words(db, analyzer: Analyzer, query: str, ids: list[int]) -> dict[int, list[str]]:
-    """For each chunk, the words of ``query`` it contains (in its text or its section):
-    a word counts when one of its terms is among the chunk's indexed terms."""
-    words = analyzer.word_terms(query) if query else []
+def matched_words(db, words: list[tuple[str, set[str]]], ids: list[int]) -> dict[int, list[str]]:
+    """For each chunk, the query's ``words`` (each with its terms, Analyzer.word_terms)
+    it contains in its text or its section: a word counts when one of its terms is among
+    the chunk's indexed terms."""
     if not words or not ids:
         return {}
     rows = db.execute(
@@ -388,6 +388,7 @@ def fuse(
     limit: int,
     analyzer: Analyzer,
     query: str,
+    words: list[tuple[str, set[str]]],
     cosine: Cosine | None = None,
     fts_weight: float = 1.0,
     wanted: frozenset[str] = frozenset(),
@@ -395,7 +396,7 @@ def fuse(
     """The last stage of a search: two ranked lists of chunk ids fused (reciprocal ranks,
     the full-text list weighted by ``fts_weight``; the kinds the query asks for boosted;
     ties to lessons), and the page of results read,
-    highlighted and explained (the query words each contains, its cosine)."""
+    highlighted and explained (which of the query's ``words`` each contains, its cosine)."""
     fts_rank = {cid: i + 1 for i, cid in enumerate(fts)}
     vec_rank = {cid: i + 1 for i, cid in enumerate(vec)}
     ids = list(dict.fromkeys(fts + vec))
@@ -415,8 +416,8 @@ def fuse(
     page = scored[offset : offset + limit]
     page_ids = [cid for _, cid in page]
     rows = {r["chunk_id"]: r for r in _rows(db, page_ids)} if page else {}
-    words = highlight_words(analyzer, query)
-    matched = matched_words(db, analyzer, query, page_ids)
+    marks = highlight_words(analyzer, query)
+    matched = matched_words(db, words, page_ids)
     cosines = cosine.of(db, page_ids) if cosine is not None and page_ids else {}
     out = []
     for score, cid in page:
@@ -434,7 +435,7 @@ def fuse(
                 trip_start=r["trip_start"],
                 trip_end=r["trip_end"],
                 text=r["text"],
-                snippet=snippet(r["text"], words),
+                snippet=snippet(r["text"], marks),
                 score=round(score, 6),
                 fts_rank=fts_rank.get(cid),
                 vector_rank=vec_rank.get(cid),

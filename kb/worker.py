@@ -154,7 +154,7 @@ class WorkerPool:
 
 
 def _main(conn: Connection, db_path: str) -> None:
-    """The child: load once, then answer (path, data) requests until told to stop."""
+    """The child: load once, then answer requests (read a file, or analyse chunks) until told to stop."""
     try:
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
         from kb.analysis import Analyzer
