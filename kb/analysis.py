@@ -114,6 +114,7 @@ def _entry(word: str) -> str:
 
 
 _ADDED: set[str] = set()
+REBUILD = "\ue000"  # a private-use character: the start of forms added only to make Kiwi rebuild
 _LOCK = threading.RLock()
 
 
@@ -202,9 +203,16 @@ class Analyzer:
         new -= _ADDED
         for word in sorted(new):
             _parts(word)
+        inserted = False
         for word in sorted(new):
             _ADDED.add(word)
-            self.kiwi.add_user_word(word, "NNP", 0.0)
+            inserted |= self.kiwi.add_user_word(word, "NNP", 0.0)
+        if new and not inserted:
+            # Kiwi (0.24) takes a word it knows already (원탁회의) only when it next
+            # rebuilds, which only a word new to it causes: until then a text would be
+            # read one way here and another in a fresh process. A form no text holds
+            # makes it rebuild now.
+            self.kiwi.add_user_word(f"{REBUILD}{len(_ADDED)}", "NNP", 0.0)
 
     def forget(self) -> None:
         """Forget the short texts analysed (benchmarks time fresh analyses)."""

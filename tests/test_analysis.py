@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import unicodedata
 
 import pytest
@@ -115,3 +117,19 @@ def test_english_query_words_also_carry_their_korean_translations(analyzer):
     assert {"주택"} <= dict(analyzer.word_terms("houses"))["houses"]  # not "hous"
     assert {"기부"} <= dict(analyzer.word_terms("donated"))["donated"]
     assert "댐" in dict(analyzer.word_terms("dam"))["dam"]  # read as a noun, not the verb 대다
+
+
+def test_a_name_kiwi_knows_already_is_read_whole_when_added_late():
+    """Kiwi takes a word it knows already (중앙도서관, 산업단지) only at its next rebuild:
+    a name given after it has analysed text is read whole at once, as in a fresh process
+    (a process of its own here, for a Kiwi that has not met the name)."""
+    code = (
+        "from kb.analysis import Analyzer\n"
+        "from kb.places import Gazetteer\n"
+        "a = Analyzer(Gazetteer.from_rows({}, []), lazy=True)\n"
+        "a.terms('첫 분석')\n"
+        "a.add_words(['중앙도서관'])\n"
+        "print(' '.join(a.terms('중앙도서관에')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split()[0] == "중앙도서관"
