@@ -46,6 +46,7 @@ import corpus  # noqa: E402
 import numpy as np  # noqa: E402
 
 import kb.search as ks  # noqa: E402
+from kb import vectors  # noqa: E402
 from kb.analysis import fts_match  # noqa: E402
 from kb.chunks import passage_text  # noqa: E402
 from kb.db import connect  # noqa: E402
@@ -92,7 +93,7 @@ def make_queries(n: int, seed: int = 7) -> list[str]:
     import random
 
     out = []
-    evals = Path("/work/shared/eval/queries.jsonl")
+    evals = corpus.ROOT.parent / "shared/eval/queries.jsonl"  # beside the project, where there is one
     if evals.exists():
         out += [json.loads(line)["query"] for line in evals.read_text().splitlines() if line.strip()]
     gen = corpus.Generator(corpus.Base.load())
@@ -392,14 +393,21 @@ def breakdown(base: KnowledgeBase, queries: list[str], mode: str, log) -> dict:
         analyzer.forget()  # a new query: nothing of it analysed yet
         t0 = time.perf_counter()
         terms = clock("analyse query", analyzer.match_terms, q)
-        words = clock("query words", analyzer.query_words, q)
+        words = clock("query words", analyzer.word_terms, q)
         need = max(1, math.ceil(len(words) * ks.MIN_WORDS))
-        hits = clock("full text: BM25 + word check", terms_index.search, terms, ks.CANDIDATES, words, need)
+        term_sets = [ts for _, ts in words]
+        hits = clock("full text: BM25 + word check", terms_index.search, terms, ks.CANDIDATES, term_sets, need)
         fts = [cid for cid, _ in hits]
         qvec = clock("embed query", base.query_vector, q, embedder)
+        korean = clock("English query in Korean", analyzer.in_korean, q)
+        if korean:
+            both = qvec + clock("embed query", base.query_vector, korean, embedder)
+            qvec = (both / np.linalg.norm(both)).astype(np.float32)
         hits = clock("vector search", ks.nearest, base, embedder.model_id, qvec, ks.CANDIDATES, "1", [], mode)
-        vec = [cid for cid, _ in hits]
-        clock("fuse: rows, highlight, snippets", ks.fuse, base.db, fts, vec, 0, 10, analyzer, q)
+        vec = clock("sentences reorder", vectors.best_sentences_first, base.db, embedder.model_id, qvec, hits)
+        cosine = ks.Cosine(embedder.model_id, qvec)
+        fuse = (base.db, fts, vec, 0, 10, analyzer, q, words, cosine, 1.0, ks.intended_kinds(q))
+        clock("fuse: rows, highlight, snippets", ks.fuse, *fuse)
         stages.setdefault("total", []).append(time.perf_counter() - t0)
     BACKGROUND[f"breakdown_{mode}"] = round(others_share(start), 3)
     return {k: round(statistics.median(v) * 1000, 2) for k, v in stages.items()}
