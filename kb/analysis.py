@@ -25,6 +25,7 @@ from pathlib import Path
 
 from kb.errors import QueryError
 from kb.places import Gazetteer
+from kb.textutil import squash
 
 KEEP_TAGS = {"NNG", "NNP", "NR", "XR", "VV", "VA", "SL", "SH", "SN", "W_URL", "W_EMAIL", "W_HASHTAG", "W_SERIAL"}
 STOP = {"하", "되", "있", "없", "않", "같", "위하", "통하", "대하", "이러하", "그러하"}
@@ -350,12 +351,17 @@ class Analyzer:
         """What goes into the FTS5 index for ``text``."""
         return " ".join(self.terms(text))
 
-    def chunk_terms(self, text: str, section: str, title: str = "") -> tuple[str, str]:
-        """A chunk's row for the ``chunk_terms`` index: its text's terms, and its section's
-        with its report's title (which names the body, the places and the topic: a
-        participants list matches "포틀랜드 출장 명단" by its report's title)."""
-        context = f"{self.index_text(section)} {self.index_text(title)}" if title else self.index_text(section)
-        return self.index_text(text), context
+    def chunk_terms(self, text: str, section: str, title: str = "", issuer: str = "") -> tuple[str, str]:
+        """A chunk's row for the ``chunk_terms`` index: its text's terms and its context's."""
+        return self.index_text(text), self.context_terms(section, title, issuer)
+
+    def context_terms(self, section: str, title: str = "", issuer: str = "") -> str:
+        """The terms of a chunk's section with its report's title and, where the title does
+        not name it, the issuing body: a question names the trip it asks about (a
+        participants list matches "포틀랜드 출장 명단" by its report's title, an overview
+        "늘봄구 독일 출장 기간" by its issuer)."""
+        issuer = "" if issuer and squash(issuer) in squash(title) else issuer
+        return " ".join(self.index_text(part) for part in (section, title, issuer) if part)
 
     def match_terms(self, query: str) -> list[str]:
         """The distinct terms of a user's query, or a QueryError saying why there are none."""

@@ -330,6 +330,25 @@ def _migration_11(db: sqlite_utils.Database) -> None:
     )
 
 
+def _migration_12(db: sqlite_utils.Database) -> None:
+    """Each chunk's context terms also hold its report's issuing body where the title does
+    not name it (see ``Analyzer.context_terms``), with a new database id so that the index
+    files are built again. Only sections and report names are analysed, not chunk texts."""
+    from kb.analysis import Analyzer
+
+    rows = db.execute(
+        "select c.id, coalesce(c.section, ''), coalesce(r.title, ''), r.issuer "
+        "from chunks c join reports r on r.id = c.report_id where r.issuer is not null order by c.id"
+    ).fetchall()
+    if rows:
+        analyzer = Analyzer.from_db(db)
+        db.conn.executemany(
+            "update chunk_terms set section_terms = ? where rowid = ?",
+            ((analyzer.context_terms(section, title, issuer), cid) for cid, section, title, issuer in rows),
+        )
+    set_meta(db, "database_id", uuid.uuid4().hex)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_1,
     _migration_2,
@@ -342,6 +361,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_9,
     _migration_10,
     _migration_11,
+    _migration_12,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

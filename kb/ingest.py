@@ -160,7 +160,7 @@ def _store_batch(db, pool: WorkerPool, batch: list[Prepared | FileResult]) -> li
     ready = [p for p in batch if isinstance(p, Prepared)]
     names = [i.name for p in ready for i in p.report.metadata.institutions]
     pieces = [
-        (i.chunk.text, " › ".join(i.chunk.section), p.report.metadata.title or "")
+        (i.chunk.text, " › ".join(i.chunk.section), p.report.metadata.title or "", p.report.metadata.issuer or "")
         for p in ready
         for i in p.report.chunks
     ]

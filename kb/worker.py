@@ -51,8 +51,8 @@ class FileWorker:
         """(Document, Report) of the file, or a ReadError saying why not."""
         return self._ask(("read", path, data), "reading and parsing", "this file")
 
-    def terms(self, names: list[str], pieces: list[tuple[str, str, str]]) -> list[tuple[str, str]]:
-        """Search terms of (text, section, title) pieces, as :meth:`Analyzer.chunk_terms`
+    def terms(self, names: list[str], pieces: list[tuple[str, str, str, str]]) -> list[tuple[str, str]]:
+        """Search terms of (text, section, title, issuer) pieces, as :meth:`Analyzer.chunk_terms`
         makes them once Kiwi knows ``names`` and every institution stored so far."""
         return self._ask(("terms", names, pieces), "analysing", "these chunks")
 

@@ -133,3 +133,15 @@ def test_a_name_kiwi_knows_already_is_read_whole_when_added_late():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split()[0] == "중앙도서관"
+
+
+def test_a_chunks_context_names_its_reports_body_once(analyzer):
+    """A question names the trip it asks about: by the report's title, and by its issuing
+    body where the title does not name it (not twice where it does)."""
+    context = analyzer.context_terms("Ⅰ 출장 개요", "독일 청년정책 벤치마킹 결과보고서", "늘봄구").split()
+    assert {"개요", "독일", "청년", "늘봄구"} <= set(context)
+    named = analyzer.context_terms("Ⅰ 출장 개요", "2019 늘봄구 독일 출장 결과보고서", "늘봄구").split()
+    assert named.count("늘봄구") == 1
+    assert analyzer.chunk_terms("본문 내용", "Ⅰ 출장 개요", "제목", "늘봄구")[1] == analyzer.context_terms(
+        "Ⅰ 출장 개요", "제목", "늘봄구"
+    )

@@ -13,6 +13,7 @@ import time
 import pytest
 import sqlite_utils
 
+from kb.analysis import Analyzer
 from kb.db import SCHEMA_VERSION, bump_generation, connect, generation, open_readonly, schema_version
 from kb.errors import DatabaseError, SchemaError
 
@@ -167,6 +168,27 @@ def test_migration_10_analyses_every_chunk_again(db_copy):
     connect(db_copy).close()
     db = sqlite_utils.Database(db_copy)
     assert db.execute("select terms from chunk_terms where rowid = ?", [cid]).fetchone()[0] == terms
+    assert db.execute("select value from kb_meta where key = 'database_id'").fetchone()[0] != old_id
+
+
+def test_migration_12_adds_each_reports_issuer_to_its_chunks_context(db_copy):
+    """A database made before chunks' context held their report's issuer gets it, and a
+    new id so that index files holding the old terms are built again."""
+    db = sqlite_utils.Database(db_copy)
+    cid, issuer = db.execute(
+        "select c.id, r.issuer from chunks c join reports r on r.id = c.report_id "
+        "where r.issuer is not null and instr(r.title, r.issuer) = 0 order by c.id limit 1"
+    ).fetchone()
+    old_id = db.execute("select value from kb_meta where key = 'database_id'").fetchone()[0]
+    with db.conn:
+        db.execute("update chunk_terms set section_terms = 'stale' where rowid = ?", [cid])
+        db.execute("pragma user_version = 11")
+    db.close()
+    connect(db_copy).close()
+    db = sqlite_utils.Database(db_copy)
+    context = db.execute("select section_terms from chunk_terms where rowid = ?", [cid]).fetchone()[0].split()
+    assert "stale" not in context
+    assert set(Analyzer.from_db(db, lazy=True).terms(issuer)) <= set(context)
     assert db.execute("select value from kb_meta where key = 'database_id'").fetchone()[0] != old_id
 
 
