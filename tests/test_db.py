@@ -192,6 +192,22 @@ def test_migration_12_adds_each_reports_issuer_to_its_chunks_context(db_copy):
     assert db.execute("select value from kb_meta where key = 'database_id'").fetchone()[0] != old_id
 
 
+def test_migration_13_adds_place_names_without_diacritics_and_keeps_the_users(db_copy):
+    db = sqlite_utils.Database(db_copy)
+    with db.conn:
+        db.execute("delete from place_aliases where alias in ('Zurich', 'Ulaanbaatar')")
+        db.execute(
+            "insert into place_aliases(alias, place_id, source, ambiguous) select '취리히시', place_id, 'user', 0 "
+            "from place_aliases where alias = '취리히' limit 1"
+        )
+        db.execute("pragma user_version = 12")
+    db.close()
+    connect(db_copy).close()
+    aliases = {r[0]: r[1] for r in sqlite_utils.Database(db_copy).execute("select alias, source from place_aliases")}
+    assert {"Zurich", "Ulaanbaatar"} <= set(aliases)
+    assert aliases["취리히시"] == "user"
+
+
 def test_processes_creating_one_database_at_once_all_succeed(tmp_path):
     """Two ingests started together on a new file: each waits for the other instead of
     failing with "database is locked" (the switch to WAL) or "not a kb database" (kb's

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kb.places import AMBIGUOUS, NAME, NOUN, TRUSTED, WORD, Gazetteer, fold, seed_rows
+from kb.places import AMBIGUOUS, NAME, NOUN, TRUSTED, WORD, Gazetteer, fold, plain_latin, seed_rows
 
 
 @pytest.fixture(scope="module")
@@ -165,6 +165,37 @@ def test_fold_joins_variant_families(variant, name):
 )
 def test_fold_keeps_different_names_apart(a, b):
     assert fold(a) != fold(b)
+
+
+@pytest.mark.parametrize(
+    ("name", "plain"),
+    [("Zürich", "Zurich"), ("Bogotá", "Bogota"), ("Wrocław", "Wroclaw"), ("Malmö", "Malmo"), ("Århus", "Arhus")],
+)
+def test_plain_latin_drops_diacritics(name, plain):
+    assert plain_latin(name) == plain
+
+
+def test_plain_latin_leaves_other_scripts_alone():
+    assert plain_latin("취리히") == "취리히"  # not decomposed into jamo
+    assert plain_latin("重庆") == "重庆"
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Zurich", "취리히"),
+        ("Bogota", "보고타"),
+        ("Medellin", "메데인"),
+        ("Krakow", "크라쿠프"),
+        ("Ulaanbaatar", "울란바토르"),
+    ],
+)
+def test_english_queries_name_places_without_diacritics(g, text, name):
+    assert found(g, f"{text} city policy") == [name]
+
+
+def test_small_towns_plain_names_are_not_english_words_made_places(g):
+    assert found(g, "papa tome colon") == []  # Pápa, Tomé, Colón
 
 
 @pytest.mark.parametrize(
