@@ -298,25 +298,31 @@ def _migration_9(db: sqlite_utils.Database) -> None:
     )
 
 
+def _reanalyse(db: sqlite_utils.Database, select: str, update: str, terms: Callable) -> None:
+    """``update`` run for each row of ``select`` (a chunk id, then what ``terms`` takes
+    after the analyzer) with ``terms(analyzer, ...)`` and the id; then a new database id:
+    the index files beside the database hold the old terms under the same chunk ids, and
+    are built again."""
+    from kb.analysis import Analyzer
+
+    rows = db.execute(select).fetchall()
+    if rows:
+        analyzer = Analyzer.from_db(db)
+        db.conn.executemany(update, ((*terms(analyzer, *row[1:]), row[0]) for row in rows))
+    set_meta(db, "database_id", uuid.uuid4().hex)
+
+
 def _migration_10(db: sqlite_utils.Database) -> None:
     """Every chunk's terms analysed again: irregular verb and adjective stems (짓다 짓,
     돕다 돕, 어렵다 어렵: Kiwi tags them VV-I, VA-I, ...) were dropped from chunks and
-    queries alike, and a prefixed noun is now also kept whole (비대면). The index files
-    beside the database hold the old terms under the same chunk ids, so the database
-    gets a new id and they are built again."""
-    from kb.analysis import Analyzer
-
-    rows = db.execute(
+    queries alike, and a prefixed noun is now also kept whole (비대면)."""
+    _reanalyse(
+        db,
         "select c.id, c.text, coalesce(c.section, ''), coalesce(r.title, '') "
-        "from chunks c join reports r on r.id = c.report_id order by c.id"
-    ).fetchall()
-    if rows:
-        analyzer = Analyzer.from_db(db)
-        db.conn.executemany(
-            "update chunk_terms set terms = ?, section_terms = ? where rowid = ?",
-            ((*analyzer.chunk_terms(text, section, title), cid) for cid, text, section, title in rows),
-        )
-    set_meta(db, "database_id", uuid.uuid4().hex)
+        "from chunks c join reports r on r.id = c.report_id order by c.id",
+        "update chunk_terms set terms = ?, section_terms = ? where rowid = ?",
+        lambda analyzer, text, section, title: analyzer.chunk_terms(text, section, title),
+    )
 
 
 def _migration_11(db: sqlite_utils.Database) -> None:
@@ -332,21 +338,15 @@ def _migration_11(db: sqlite_utils.Database) -> None:
 
 def _migration_12(db: sqlite_utils.Database) -> None:
     """Each chunk's context terms also hold its report's issuing body where the title does
-    not name it (see ``Analyzer.context_terms``), with a new database id so that the index
-    files are built again. Only sections and report names are analysed, not chunk texts."""
-    from kb.analysis import Analyzer
-
-    rows = db.execute(
+    not name it (see ``Analyzer.context_terms``). Only sections and report names are
+    analysed, not chunk texts."""
+    _reanalyse(
+        db,
         "select c.id, coalesce(c.section, ''), coalesce(r.title, ''), r.issuer "
-        "from chunks c join reports r on r.id = c.report_id where r.issuer is not null order by c.id"
-    ).fetchall()
-    if rows:
-        analyzer = Analyzer.from_db(db)
-        db.conn.executemany(
-            "update chunk_terms set section_terms = ? where rowid = ?",
-            ((analyzer.context_terms(section, title, issuer), cid) for cid, section, title, issuer in rows),
-        )
-    set_meta(db, "database_id", uuid.uuid4().hex)
+        "from chunks c join reports r on r.id = c.report_id where r.issuer is not null order by c.id",
+        "update chunk_terms set section_terms = ? where rowid = ?",
+        lambda analyzer, section, title, issuer: (analyzer.context_terms(section, title, issuer),),
+    )
 
 
 def _migration_13(db: sqlite_utils.Database) -> None:

@@ -155,41 +155,40 @@ def test_migration_5_drops_the_unicode61_index(db_copy):
     assert "chunk_terms" in names
 
 
-def test_migration_10_analyses_every_chunk_again(db_copy):
-    """Terms stored before irregular stems were kept are read again, and the database
-    gets a new id so that index files holding the old terms are built again."""
-    db = sqlite_utils.Database(db_copy)
-    cid, terms = db.execute("select rowid, terms from chunk_terms order by rowid limit 1").fetchone()
+def _stale_then_migrated(path, column: str, cid: int, version: int) -> tuple[str, bool]:
+    """One chunk's ``column`` of ``chunk_terms`` made stale in a database set back to
+    schema ``version``, then opened (migrated): that column's value now, and whether the
+    database id changed (index files holding the old terms are then built again)."""
+    db = sqlite_utils.Database(path)
     old_id = db.execute("select value from kb_meta where key = 'database_id'").fetchone()[0]
     with db.conn:
-        db.execute("update chunk_terms set terms = 'stale' where rowid = ?", [cid])
-        db.execute("pragma user_version = 9")
+        db.execute(f"update chunk_terms set {column} = 'stale' where rowid = ?", [cid])
+        db.execute(f"pragma user_version = {version}")
     db.close()
-    connect(db_copy).close()
-    db = sqlite_utils.Database(db_copy)
-    assert db.execute("select terms from chunk_terms where rowid = ?", [cid]).fetchone()[0] == terms
-    assert db.execute("select value from kb_meta where key = 'database_id'").fetchone()[0] != old_id
+    connect(path).close()
+    db = sqlite_utils.Database(path)
+    value = db.execute(f"select {column} from chunk_terms where rowid = ?", [cid]).fetchone()[0]
+    return value, db.execute("select value from kb_meta where key = 'database_id'").fetchone()[0] != old_id
+
+
+def test_migration_10_analyses_every_chunk_again(db_copy):
+    """Terms stored before irregular stems were kept are read again."""
+    cid, terms = (
+        sqlite_utils.Database(db_copy).execute("select rowid, terms from chunk_terms order by rowid limit 1").fetchone()
+    )
+    assert _stale_then_migrated(db_copy, "terms", cid, 9) == (terms, True)
 
 
 def test_migration_12_adds_each_reports_issuer_to_its_chunks_context(db_copy):
-    """A database made before chunks' context held their report's issuer gets it, and a
-    new id so that index files holding the old terms are built again."""
+    """A database made before chunks' context held their report's issuer gets it."""
     db = sqlite_utils.Database(db_copy)
     cid, issuer = db.execute(
         "select c.id, r.issuer from chunks c join reports r on r.id = c.report_id "
         "where r.issuer is not null and instr(r.title, r.issuer) = 0 order by c.id limit 1"
     ).fetchone()
-    old_id = db.execute("select value from kb_meta where key = 'database_id'").fetchone()[0]
-    with db.conn:
-        db.execute("update chunk_terms set section_terms = 'stale' where rowid = ?", [cid])
-        db.execute("pragma user_version = 11")
-    db.close()
-    connect(db_copy).close()
-    db = sqlite_utils.Database(db_copy)
-    context = db.execute("select section_terms from chunk_terms where rowid = ?", [cid]).fetchone()[0].split()
-    assert "stale" not in context
-    assert set(Analyzer.from_db(db, lazy=True).terms(issuer)) <= set(context)
-    assert db.execute("select value from kb_meta where key = 'database_id'").fetchone()[0] != old_id
+    context, renewed = _stale_then_migrated(db_copy, "section_terms", cid, 11)
+    assert renewed and "stale" not in context.split()
+    assert set(Analyzer.from_db(db, lazy=True).terms(issuer)) <= set(context.split())
 
 
 def test_migration_13_adds_place_names_without_diacritics_and_keeps_the_users(db_copy):
