@@ -33,7 +33,10 @@ TIE_BREAK = {k: 1e-7 * (len(kinds.TIE_ORDER) - i) for i, k in enumerate(kinds.TI
 def intended_kinds(query: str) -> frozenset[str]:
     """The chunk kinds a query asks for (see INTENTS); empty for a plain topic query."""
     low = query.lower()
-    words = set(re.findall(r"[a-z]+", low))
+    found = re.findall(r"[a-z]+", low)
+    # "who" and "when" ask only when they open the question: "seniors who cannot leave
+    # home" and "decide when to close" ask for no participant list or itinerary.
+    words = {w for w in found if w not in OPENING_ONLY} | set(found[:1])
     wanted: set[str] = set()
     for cues, answer in INTENTS:
         if any((" " in c or not c.isascii()) and c in low or c in words for c in cues):
@@ -74,6 +77,7 @@ INTENTS: tuple[tuple[tuple[str, ...], frozenset[str]], ...] = (
     ),
 )
 INTENT_BOOST = 1.3
+OPENING_ONLY = {"who", "when"}  # English cues that are question words only as a query's first word
 CANDIDATES = 100  # how deep each list goes before fusion
 MAX_QUERY = 1000  # characters
 MAX_LIMIT = 200

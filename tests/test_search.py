@@ -10,7 +10,7 @@ import sqlite_utils
 
 from kb.analysis import QueryError
 from kb.knowledge import KnowledgeBase
-from kb.search import Filters, SearchError
+from kb.search import Filters, SearchError, intended_kinds
 
 from conftest import RESULT_KEYS
 
@@ -188,3 +188,20 @@ def test_hybrid_answers_by_words_before_anything_is_embedded(tmp_path):
     assert results and all(r.vector_rank is None and r.fts_rank for r in results)
     with pytest.raises(SearchError, match="kb embed"):
         base.search("빅데이터 거래소", mode="semantic")
+
+
+@pytest.mark.parametrize(
+    ("query", "kinds"),
+    [
+        ("포틀랜드 출장 간 사람 명단", {"participants", "overview"}),
+        ("늘봄구 독일 출장 기간은 언제부터", {"itinerary", "overview", "visit"}),
+        ("도서관 리모델링에 대한 건의사항", {"implication", "conclusion"}),
+        ("Who went to Guiyang in 2019?", {"participants", "overview"}),
+        ("When did the council visit Chengdu?", {"itinerary", "overview", "visit"}),
+        ("빅데이터 산업단지 기업 유치", set()),
+        ("How does the library serve seniors who cannot leave home?", set()),  # "who" only opening a question
+        ("How does the storm surge barrier decide when to close?", set()),
+    ],
+)
+def test_a_question_asks_for_the_kinds_that_answer_it(query, kinds):
+    assert intended_kinds(query) == kinds
