@@ -97,6 +97,11 @@ def _forms(word: str) -> list[str]:
     return out
 
 
+def _key(word: str) -> str:
+    """An English word as the glossary's keys spell it: lower case, letters and hyphens."""
+    return re.sub(r"[^a-z-]", "", word.lower())
+
+
 def _lookup(key: str) -> tuple[str, ...]:
     """The glossary's Korean words for an English word or two-word phrase (its last
     word's inflections folded), or none."""
@@ -251,11 +256,6 @@ class Analyzer:
         with _LOCK:
             return self.gazetteer.find(text, tokenize=self.kiwi.tokenize)
 
-    def query_words(self, query: str) -> list[set[str]]:
-        """The terms of each word of a query (words with no searchable term left out),
-        to count how many of the user's words a result contains."""
-        return [terms for _, terms in self.word_terms(query)]
-
     def word_terms(self, query: str) -> list[tuple[str, set[str]]]:
         """Each word of a query with its search terms (words without any left out); an
         English word also with the terms of its Korean translations (kb/glossary.tsv),
@@ -273,7 +273,7 @@ class Analyzer:
     def translations(self, words: list[str]) -> list[set[str]]:
         """For each word, the Korean search terms of its glossary entries: the word's own
         (plurals and past tenses folded) and those of a two-word phrase it is part of."""
-        keys = [re.sub(r"[^a-z-]", "", w.lower()) for w in words]
+        keys = [_key(w) for w in words]
         out: list[set[str]] = [set() for _ in words]
         for i, key in enumerate(keys):
             if len(key) < 2:
@@ -301,7 +301,7 @@ class Analyzer:
         for m in sorted(self.places(query), key=lambda m: -m.start):
             text = text[: m.start] + m.place.name + text[m.start + len(m.alias) :]
         words = text.split()
-        keys = [re.sub(r"[^a-z-]", "", w.lower()) for w in words]
+        keys = [_key(w) for w in words]
         out, i = [], 0
         while i < len(words):
             pair = _lookup(f"{keys[i]} {keys[i + 1]}") if i + 1 < len(keys) and keys[i] and keys[i + 1] else ()
@@ -343,9 +343,10 @@ class Analyzer:
             key = (word, len(_ADDED))
             if key not in self._dictionary:
                 self._sync(word)
+                key = (word, len(_ADDED))  # the word may have taught Kiwi a name
                 found = self._terms(word, self.kiwi.tokenize(_entry(word)), places=False)
-                self._dictionary[(word, len(_ADDED))] = tuple(t for t in found if t not in ENGLISH_STOP)
-            return list(self._dictionary[(word, len(_ADDED))])
+                self._dictionary[key] = tuple(t for t in found if t not in ENGLISH_STOP)
+            return list(self._dictionary[key])
 
     def index_text(self, text: str) -> str:
         """What goes into the FTS5 index for ``text``."""
