@@ -398,11 +398,7 @@ def breakdown(base: KnowledgeBase, queries: list[str], mode: str, log) -> dict:
         term_sets = [ts for _, ts in words]
         hits = clock("full text: BM25 + word check", terms_index.search, terms, ks.CANDIDATES, term_sets, need)
         fts = [cid for cid, _ in hits]
-        qvec = clock("embed query", base.query_vector, q, embedder)
-        korean = clock("English query in Korean", analyzer.in_korean, q)
-        if korean:
-            both = qvec + clock("embed query", base.query_vector, korean, embedder)
-            qvec = (both / np.linalg.norm(both)).astype(np.float32)
+        qvec = clock("embed query", ks.search_vector, base, analyzer, q, embedder)
         hits = clock("vector search", ks.nearest, base, embedder.model_id, qvec, ks.CANDIDATES, "1", [], mode)
         vec = clock("sentences reorder", vectors.best_sentences_first, base.db, embedder.model_id, qvec, hits)
         cosine = ks.Cosine(embedder.model_id, qvec)

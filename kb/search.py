@@ -211,11 +211,7 @@ def search(
     # by words alone (each result's vector_rank is None), semantic search says what to run.
     if mode == "semantic" or (mode == "hybrid" and base.has_vectors()):
         embedder = base.embedder(model)
-        qvec = base.query_vector(query, embedder)
-        korean = analyzer.in_korean(query)
-        if korean:  # an English query: its vector and its Korean rendering's, averaged
-            both = qvec + base.query_vector(korean, embedder)
-            qvec = (both / np.linalg.norm(both)).astype(np.float32)
+        qvec = search_vector(base, analyzer, query, embedder)
         hits = _nearest(base, embedder.model_id, qvec, depth, allowed, index_mode)
         vec = vectors.best_sentences_first(base.db, embedder.model_id, qvec, hits)
         cosine = Cosine(embedder.model_id, qvec)
@@ -224,6 +220,18 @@ def search(
     # place name matches, words say little, and the vectors should rank.
     weight = coverage**2 if vec else 1.0
     return fuse(db, fts, vec, offset, limit, analyzer, query, words, cosine, weight, intended_kinds(query))
+
+
+def search_vector(base: KnowledgeBase, analyzer: Analyzer, query: str, embedder) -> np.ndarray:
+    """The vector a search looks with: the query's, and for an English query the average
+    of its own and its Korean rendering's (multilingual-e5-small matches Korean to Korean
+    better than English to Korean)."""
+    qvec = base.query_vector(query, embedder)
+    korean = analyzer.in_korean(query)
+    if korean:
+        both = qvec + base.query_vector(korean, embedder)
+        qvec = (both / np.linalg.norm(both)).astype(np.float32)
+    return qvec
 
 
 def _allowed(db, where: str, params: list) -> np.ndarray | None:
