@@ -134,6 +134,24 @@ def _parts(word: str) -> tuple[str, ...]:
     return tuple(p for p in parts + joined if len(p) >= 2 and p != word)
 
 
+ABBREVIATION_MIN = 3  # syllables of the shortest short form (서울시, 환경국)
+
+
+def abbreviates(short: str, long: str) -> bool:
+    """Whether ``short`` is ``long`` shortened the common Korean way, its head kept with
+    the category syllable that ends it: 서울특별시 서울시, 환경보호국 환경국,
+    가오신기술산업개발구 가오신구. A word that only starts ``long`` (박람회 of
+    박람회협회) is not its short form."""
+    return (
+        len(short) >= ABBREVIATION_MIN
+        and len(long) >= len(short) + 2
+        and long.startswith(short[:-1])
+        and long[-1] == short[-1]
+        and not long.startswith(short)
+        and all("\uac00" <= c <= "\ud7a3" for c in short + long)
+    )
+
+
 def content_terms(tokens) -> list[str]:
     """The search terms of Kiwi's tokens: content morphemes (irregular stems too: Kiwi
     tags 짓다's 짓 VV-I), a noun after a prefix also with it (비대면: 대면 and 비대면, so

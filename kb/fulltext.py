@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import sqlite_utils
@@ -68,6 +70,21 @@ class TermIndex:
         vocabulary, without reading postings (chunks removed since are not checked)."""
         tokens = TOKEN.findall(term)
         return bool(tokens) and all(any(t in s.vocab for s in self.segments) for t in tokens)
+
+    def with_prefix(self, prefix: str) -> list[str]:
+        """The collection's terms that start with ``prefix`` (chunks removed since are not
+        checked), from a sorted copy of the vocabulary made on first use."""
+        vocab = self._sorted_vocab
+        out = []
+        for i in range(bisect_left(vocab, prefix), len(vocab)):
+            if not vocab[i].startswith(prefix):
+                break
+            out.append(vocab[i])
+        return out
+
+    @cached_property
+    def _sorted_vocab(self) -> list[str]:
+        return sorted({t for s in self.segments for t in s.vocab})
 
     def idf(self, term: str) -> float:
         return self._idf(self.doc_freq(term))

@@ -9,7 +9,7 @@ import unicodedata
 import pytest
 import sqlite_utils
 
-from kb.analysis import Analyzer, QueryError
+from kb.analysis import Analyzer, QueryError, abbreviates
 from kb.knowledge import KnowledgeBase
 
 
@@ -145,3 +145,20 @@ def test_a_chunks_context_names_its_reports_body_once(analyzer):
     assert analyzer.chunk_terms("본문 내용", "Ⅰ 출장 개요", "제목", "늘봄구")[1] == analyzer.context_terms(
         "Ⅰ 출장 개요", "제목", "늘봄구"
     )
+
+
+@pytest.mark.parametrize(
+    ("short", "long", "expected"),
+    [
+        ("서울시", "서울특별시", True),
+        ("가오신구", "가오신기술산업개발구", True),
+        ("환경국", "환경보호국", True),
+        ("박람회", "박람회협회", False),  # a compound that starts with the word
+        ("환경국", "환경부국", False),  # one syllable longer: a different word, not a short form
+        ("시청", "시민회관청", False),  # two syllables: too short to tell
+        ("서울시", "서울특별구", False),  # another category
+        ("NY시", "NY특별시", False),
+    ],
+)
+def test_short_forms_keep_the_head_and_the_category_syllable(short, long, expected):
+    assert abbreviates(short, long) is expected

@@ -69,6 +69,13 @@ def test_words_and_filters(index):
     assert len(top) == 3 and top[0][1] >= top[1][1] >= top[2][1]
 
 
+def test_terms_by_prefix(db, index):
+    vocab = {r[0] for r in db.execute("select term from chunk_terms_vocab") if r[0].startswith("빅데이터")}
+    found = index.with_prefix("빅데이터")
+    assert found == sorted(vocab) and "빅데이터밸리" in found
+    assert index.with_prefix("zzq") == []
+
+
 def test_a_term_of_several_tokens_needs_them_all(db, index):
     """FTS5 reads "14:00" as the phrase "14 00"; here a chunk must hold both tokens."""
     ours = {c for c, _ in index.search(["14:00"], 1000)}

@@ -89,6 +89,15 @@ def test_results_say_which_words_matched_and_their_cosine(base, db):
     assert all(r.cosine is not None and 0 < r.cosine <= 1 for r in english)
 
 
+def test_a_short_form_finds_the_long_one(base):
+    """가오신구 is the reports' short form of 가오신기술산업개발구 (kb.analysis.abbreviates):
+    the table row that gives the zone's registered firms matches it by that word too."""
+    results = base.search("가오신구 등록 기업 수", mode="fts", limit=10)
+    row = next(r for r in results if "29,163" in r.text)
+    assert "가오신구" not in row.text and "가오신구" in row.matched
+    assert row.fts_rank == 1
+
+
 def test_quality_floor(base):
     ranks = {}
     for query, golds in QUALITY:
