@@ -10,6 +10,7 @@ Query sets (each line {"query", "gold", "type"?}):
   heldout  tests/data/queries/heldout.jsonl   100, kept aside: never tune on it
   sets     tests/data/heldout/set*/queries.jsonl 63, written with the held-out reports
   final    tests/data/queries/final.jsonl     100, written late, measured once per change kept
+  abbrev   tests/data/queries/abbreviations*.jsonl 60, names shortened (two helpers, never tuned on)
 
 All run against one database of every report (seeds, corpus, held-out sets), built once
 into bench/out/quality.db, so each query competes with 29 reports' chunks.
@@ -40,6 +41,7 @@ SETS = {
     "heldout": [ROOT / "tests/data/queries/heldout.jsonl"],
     "sets": sorted((ROOT / "tests/data/heldout").glob("set*/queries.jsonl")),
     "final": [ROOT / "tests/data/queries/final.jsonl"],
+    "abbrev": sorted((ROOT / "tests/data/queries").glob("abbreviations*.jsonl")),
 }
 REPORTS = [SHARED / "seeds", SHARED / "corpus/reports", *sorted((ROOT / "tests/data/heldout").glob("set*/reports"))]
 DB = ROOT / "bench/out/quality.db"

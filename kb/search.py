@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from kb import copies, fulltext, kinds, vectors
-from kb.analysis import ENGLISH_STOP, Analyzer, QueryError, abbreviates
+from kb.analysis import ABBREVIATION_MIN, ENGLISH_STOP, Analyzer, QueryError, abbreviates
 from kb.errors import SearchError
 from kb.places import Gazetteer
 
@@ -205,7 +205,7 @@ def search(
             terms = []  # nothing to match by words: let the vectors answer
         if terms:
             index = base.term_index()
-            forms = [_short_and_long_forms(index, analyzer.gazetteer, ts) for _, ts in words]
+            forms = [_long_forms(index, analyzer.gazetteer, ts) for _, ts in words]
             words = [(w, ts | more) for (w, ts), more in zip(words, forms, strict=True)]
             terms += sorted(set().union(*forms) - set(terms))
             fts, coverage = _full_text(base, [ts for _, ts in words], terms, allowed, depth)
@@ -238,18 +238,14 @@ def search_vector(base: KnowledgeBase, analyzer: Analyzer, query: str, embedder)
     return qvec
 
 
-def _short_and_long_forms(index: fulltext.TermIndex, gazetteer: Gazetteer, terms: set[str]) -> set[str]:
-    """The collection's long forms of ``terms`` and its short forms of them
-    (:func:`kb.analysis.abbreviates`): a query's 가오신구 finds a table's
-    가오신기술산업개발구, 환경보호국 a text's 환경국. Place names are left to the gazetteer,
-    which knows which are the same place (구리시 is not 구리스마트도시)."""
+def _long_forms(index: fulltext.TermIndex, gazetteer: Gazetteer, terms: set[str]) -> set[str]:
+    """The collection's names that ``terms`` shorten (:func:`kb.analysis.abbreviates`): a
+    query's 가오신구 finds a table's 가오신기술산업개발구. Place names are left to the
+    gazetteer, which knows which are the same place (구리시 is not 구리스마트도시)."""
     out = set()
     for term in terms:
-        if len(term) < 3 or gazetteer.lookup(term) is not None:
-            continue
-        out.update(long for long in index.with_prefix(term[:-1]) if abbreviates(term, long))
-        shorter = (term[:k] + term[-1] for k in range(2, len(term) - 2))
-        out.update(s for s in shorter if abbreviates(s, term) and index.contains(s) and gazetteer.lookup(s) is None)
+        if len(term) >= ABBREVIATION_MIN and gazetteer.lookup(term) is None:
+            out.update(long for long in index.with_prefix(term[:-1]) if abbreviates(term, long))
     return out - terms
 
 
