@@ -10,7 +10,7 @@ Query sets (each line {"query", "gold", "type"?}):
   heldout  tests/data/queries/heldout.jsonl   100, kept aside: never tune on it
   sets     tests/data/heldout/set*/queries.jsonl 63, written with the held-out reports
   final    tests/data/queries/final.jsonl     100, written late, measured once per change kept
-  abbrev   tests/data/queries/abbreviations*.jsonl 60, names shortened (two helpers, never tuned on)
+  abbrev   tests/data/queries/abbreviations*.jsonl 84, names shortened (three helpers, never tuned on)
 
 All run against one database of every report (seeds, corpus, held-out sets), built once
 into bench/out/quality.db, so each query competes with 29 reports' chunks.
