@@ -25,7 +25,7 @@ from pathlib import Path
 
 from kb.errors import QueryError
 from kb.places import Gazetteer
-from kb.textutil import squash
+from kb.textutil import HANGUL, squash
 
 KEEP_TAGS = {"NNG", "NNP", "NR", "XR", "VV", "VA", "SL", "SH", "SN", "W_URL", "W_EMAIL", "W_HASHTAG", "W_SERIAL"}
 STOP = {"하", "되", "있", "없", "않", "같", "위하", "통하", "대하", "이러하", "그러하"}
@@ -33,7 +33,8 @@ ENGLISH_STOP = set(
     "a an the of in on at for to and or is are was were be been do does did how what which who whom why when "
     "where with by from about into than that this these those it its as".split()
 )
-_HANGUL = re.compile("[\uac00-\ud7a3]")
+_HANGUL = re.compile(f"[{HANGUL}]")
+_HANGUL_WORD = re.compile(f"[{HANGUL}]+")
 _CODE = re.compile(r"[A-Za-z]+[0-9][A-Za-z0-9]*|[0-9]+[A-Za-z][A-Za-z0-9]*")
 
 
@@ -148,7 +149,7 @@ def abbreviates(short: str, long: str) -> bool:
         and long.startswith(short[:-1])
         and long[-1] == short[-1]
         and not long.startswith(short)
-        and all("\uac00" <= c <= "\ud7a3" for c in short + long)
+        and _HANGUL_WORD.fullmatch(short + long) is not None
     )
 
 
@@ -210,7 +211,7 @@ class Analyzer:
     def add_words(self, names) -> None:
         """Teach Kiwi the Hangul words of place and institution names (at the next
         analysis, so that words given in several calls cost one dictionary rebuild)."""
-        self._waiting.update(w for name in names for w in re.split(r"[^\uac00-\ud7a3]+", name) if len(w) >= 2)
+        self._waiting.update(w for name in names for w in re.split(f"[^{HANGUL}]+", name) if len(w) >= 2)
 
     def learn_names(self) -> None:
         """Give Kiwi every waiting name now: one dictionary rebuild (a second) instead of

@@ -208,7 +208,7 @@ def search(
             forms = [_long_forms(index, analyzer.gazetteer, ts) for _, ts in words]
             words = [(w, ts | more) for (w, ts), more in zip(words, forms, strict=True)]
             terms += sorted(set().union(*forms) - set(terms))
-            fts, coverage = _full_text(base, [ts for _, ts in words], terms, allowed, depth)
+            fts, coverage = _full_text(index, [ts for _, ts in words], terms, allowed, depth)
     vec: list[int] = []
     cosine = None
     # A database ingested with --no-embed has no vectors yet: hybrid search then answers
@@ -262,13 +262,12 @@ def _mask(ids: np.ndarray, allowed: np.ndarray | None) -> np.ndarray | None:
 
 
 def _full_text(
-    base: KnowledgeBase, words: list[set[str]], terms: list[str], allowed, depth: int
+    index: fulltext.TermIndex, words: list[set[str]], terms: list[str], allowed, depth: int
 ) -> tuple[list[int], float]:
     """Chunk ids by BM25 over the analysed text, keeping those that contain enough of
     the query's words (at least 40%, rounded up): a chunk that shares one incidental
     word with a long query ("data" in "data center climate") is not a full-text match.
     Also the share of the query's words that some chunk contains."""
-    index = base.term_index()
     need = max(1, math.ceil(len(words) * MIN_WORDS))
     hits = [cid for cid, _ in index.search(terms, depth, words, need, _mask(index.ids, allowed))]
     known = sum(any(index.contains(t) for t in word) for word in words)
