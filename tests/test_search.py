@@ -214,3 +214,51 @@ def test_hybrid_answers_by_words_before_anything_is_embedded(tmp_path):
 )
 def test_a_question_asks_for_the_kinds_that_answer_it(query, kinds):
     assert intended_kinds(query) == kinds
+
+
+COVERED_TRIP = """2024 해솔시의회 교육위원회
+핀란드 헬싱키 공공도서관 국외연수 결과보고서
+
+2024. 5.
+해솔시의회 교육위원회
+
+
+Ⅰ. 연수 개요
+
+1. 연수 기간 : 2024. 4. 8.(월) ~ 4. 12.(금) [3박 5일]
+
+2. 연수 인원 : 총 4명 (의원 3명, 직원 1명)
+
+  구분 | 직위 | 성명
+  의원 | 위원장 | 도하윤
+  의원 | 부위원장 | 남궁별
+  의원 | 의원 | 석다온
+  직원 | 전문위원 | 편서진
+
+Ⅱ. 방문 결과
+
+1. 헬싱키 중앙도서관 오디(Oodi)
+
+ 가. 주요내용
+  - 1층은 카페와 영화관, 2층은 재봉틀과 3D 프린터를 갖춘 작업실, 3층은 조용한 열람 공간으로 나눔
+  - 시민 2,000여 명의 바람을 모아 설계에 반영하였으며 개관 첫해 방문객이 300만 명을 넘음
+
+ 나. 시사점
+  - 우리 시 미래도서관도 층별로 소음 수준을 달리하여 활동 공간과 열람 공간을 함께 두는 방안을 검토할 필요가 있음
+"""
+
+
+def test_a_cover_answers_no_question_about_its_trip(tmp_path):
+    """The cover holds every word of the trip's name, so it matches a question about the
+    trip best of all, by words and by vector; yet it says neither who went nor when."""
+    from kb.ingest import ingest
+
+    report = tmp_path / "2024_haesol_finland.txt"
+    report.write_text(COVERED_TRIP, encoding="utf-8")
+    ingest([report], tmp_path / "kb.db")
+    base = KnowledgeBase(tmp_path / "kb.db")
+    results = base.search("해솔시의회 교육위원회 핀란드 헬싱키 도서관 연수 간 사람 누구", limit=5)
+    cover = next(r for r in results if r.kind == "cover")
+    assert cover.fts_rank == 1 and cover.vector_rank == 1
+    assert results[0].kind == "participants"
+    assert results[-1] is cover  # behind the lesson and the finding too: they at least answer something
