@@ -11,6 +11,9 @@ Query sets (each line {"query", "gold", "type"?}):
   sets     tests/data/heldout/set*/queries.jsonl 63, written with the held-out reports
   final    tests/data/queries/final.jsonl     100, written late, measured once per change kept
   abbrev   tests/data/queries/abbreviations*.jsonl 84, names shortened (three helpers, never tuned on)
+  fresh    tests/data/queries/fresh_*.jsonl    105, who/when (45) and paraphrase, lesson, English (60),
+                                               by two helpers who saw only the reports; the even
+                                               lines were read for ideas, the odd lines never
 
 All run against one database of every report (seeds, corpus, held-out sets), built once
 into bench/out/quality.db, so each query competes with 29 reports' chunks.
@@ -42,6 +45,7 @@ SETS = {
     "sets": sorted((ROOT / "tests/data/heldout").glob("set*/queries.jsonl")),
     "final": [ROOT / "tests/data/queries/final.jsonl"],
     "abbrev": sorted((ROOT / "tests/data/queries").glob("abbreviations*.jsonl")),
+    "fresh": sorted((ROOT / "tests/data/queries").glob("fresh_*.jsonl")),
 }
 REPORTS = [SHARED / "seeds", SHARED / "corpus/reports", *sorted((ROOT / "tests/data/heldout").glob("set*/reports"))]
 DB = ROOT / "bench/out/quality.db"
