@@ -342,7 +342,7 @@ class Generator:
                     base=bc.id,
                 )
             )
-        for c in rep.chunks:
+        for c in rep.chunks:  # lists without their title (kb.chunks.passage_title): the cached real vectors stay valid, the timings are the same
             c.hash = content_hash(c.section, c.text)
         return rep
 

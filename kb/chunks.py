@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from kb.kinds import TITLED
 from kb.parse import Block, Item, Para
 from kb.textutil import split_long, split_sentences
 
@@ -24,22 +25,26 @@ class Chunk:
     institution: str | None = None
     place_context: str = ""
 
-    @property
-    def content_hash(self) -> str:
-        return content_hash(" › ".join(self.section), self.text)
 
-
-def passage_text(section: str, text: str) -> str:
+def passage_text(section: str, text: str, title: str = "") -> str:
     """The text that is embedded: the chunk under its headings below the section
-    numeral ("시엔타오 빅데이터밸리 › 시사점"), which name its institution and kind."""
+    numeral ("시엔타오 빅데이터밸리 › 시사점"), which name its institution and kind, and
+    under ``title`` (see :func:`passage_title`)."""
     tail = " › ".join(section.split(" › ")[1:])
-    return f"{tail}\n{text}" if tail else text
+    return "\n".join(part for part in (title, tail, text) if part)
+
+
+def passage_title(kind: str, title: str | None) -> str:
+    """The report title a chunk of ``kind`` is embedded under: a list of names or days
+    (kinds.TITLED) under its trip's, any other chunk under none (a finding under the
+    title of a trip to 구이양 would answer every question about 구이양)."""
+    return (title or "") if kind in TITLED else ""
 
 
 SENTENCE_MIN = 40  # a shorter sentence or line takes in the next (the last, the one before)
 
 
-def sentences(section: str, text: str) -> list[str]:
+def sentences(section: str, text: str, title: str = "") -> list[str]:
     """The passages embedded besides a chunk's own, one per sentence or line (a short one
     with the next), each under the chunk's headings; none for a chunk of one sentence.
     Search ranks a chunk by its best passage (kb.vectors.best_sentences_first): "직원은
@@ -54,12 +59,12 @@ def sentences(section: str, text: str) -> list[str]:
     if len(out) > 1 and len(out[-1]) < SENTENCE_MIN:
         last = out.pop()
         out[-1] += " " + last
-    return [passage_text(section, s) for s in out] if len(out) > 1 else []
+    return [passage_text(section, s, title) for s in out] if len(out) > 1 else []
 
 
-def content_hash(section: str, text: str) -> str:
+def content_hash(section: str, text: str, title: str = "") -> str:
     """Identifies a chunk's embedded text: an unchanged chunk keeps its vector."""
-    return hashlib.sha256(passage_text(section, text).encode()).hexdigest()[:32]
+    return hashlib.sha256(passage_text(section, text, title).encode()).hexdigest()[:32]
 
 
 def _pieces(item: Item) -> list[tuple[str, int, int]]:

@@ -406,17 +406,24 @@ def alias(alias: str, name: str, db_path: Path) -> None:
 
 @cli.command()
 @db_option
-def migrate(db_path: Path) -> None:
-    """Upgrade a database made by an older kb to this kb's schema (ingest does it too)."""
+@click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: on a terminal).")
+def migrate(db_path: Path, progress: bool | None) -> None:
+    """Upgrade a database made by an older kb to this kb's schema (ingest does it too),
+    then embed the chunk texts the upgrade changed."""
     from kb.db import SCHEMA_VERSION, connect, schema_version
+    from kb.knowledge import KnowledgeBase
 
     before = schema_version(db_path)
     connect(db_path, create=False).close()  # connecting to write upgrades
-    click.echo(
-        f"{db_path}: schema version {before} -> {SCHEMA_VERSION}"
-        if before != SCHEMA_VERSION
-        else f"{db_path}: already at schema version {SCHEMA_VERSION}"
-    )
+    if before == SCHEMA_VERSION:
+        click.echo(f"{db_path}: already at schema version {SCHEMA_VERSION}")
+        return
+    click.echo(f"{db_path}: schema version {before} -> {SCHEMA_VERSION}")
+    base = KnowledgeBase(db_path)
+    if base.has_vectors():  # not a database ingested with --no-embed
+        done = base.embed(progress=_bar(progress, "embed", "chunk"))
+        if done.embedded:
+            click.echo(f"{done.embedded} chunks embedded with {done.model_id}")
 
 
 @cli.command()

@@ -355,6 +355,25 @@ def _migration_13(db: sqlite_utils.Database) -> None:
     reseed_places(db)
 
 
+def _migration_14(db: sqlite_utils.Database) -> None:
+    """Lists of names and days (kinds.TITLED) are embedded under their report's title
+    (see ``kb.chunks.passage_text``): their content hashes change, so they have no vector
+    until `kb embed` (or the next ingest) makes one; meanwhile search finds them by words.
+    A new database id: the index files beside it hold their old vectors."""
+    from kb.chunks import content_hash
+    from kb.kinds import TITLED
+
+    rows = db.execute(
+        "select c.id, coalesce(c.section, ''), c.text, r.title from chunks c join reports r on r.id = c.report_id "
+        f"where r.title != '' and c.kind in ({','.join('?' * len(TITLED))})",
+        sorted(TITLED),
+    ).fetchall()
+    db.conn.executemany(
+        "update chunks set content_hash = ? where id = ?", ((content_hash(*row[1:]), row[0]) for row in rows)
+    )
+    set_meta(db, "database_id", uuid.uuid4().hex)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_1,
     _migration_2,
@@ -369,6 +388,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_11,
     _migration_12,
     _migration_13,
+    _migration_14,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import sqlite_utils
 
 from kb import copies
+from kb.chunks import content_hash, passage_title
 from kb.db import bump_generation, connect, database_error, index_chunks, next_chunk_ids, open_readonly, transaction
 from kb.discover import Found, Skipped, discover
 from kb.errors import KbError
@@ -301,7 +302,9 @@ def _insert(db, report_id, name, file_name, fmt, encoding, digest, report: Repor
                 "text": info.chunk.text,
                 "char_start": info.chunk.start,
                 "char_end": info.chunk.end,
-                "content_hash": info.chunk.content_hash,
+                "content_hash": content_hash(
+                    " › ".join(info.chunk.section), info.chunk.text, passage_title(info.chunk.kind, md.title)
+                ),
             }
             for seq, (chunk_id, info) in enumerate(zip(chunk_ids, report.chunks, strict=True))
         ],

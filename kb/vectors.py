@@ -315,11 +315,12 @@ def embed_missing(
     Vectors are committed batch by batch: an interrupted run keeps what it made and
     the next run goes on from there.
     """
-    from kb.chunks import passage_text, sentences
+    from kb.chunks import passage_text, passage_title, sentences
 
-    todo = db.execute(
-        "select c.content_hash, min(c.section), min(c.text), v.content_hash is null, s.content_hash is null "
-        "from chunks c left join vectors v on v.content_hash = c.content_hash and v.model = ? "
+    todo = db.execute(  # one chunk of each text: SQLite takes the bare columns from min()'s row
+        "select c.content_hash, c.section, c.text, c.kind, r.title, v.content_hash is null, s.content_hash is null, "
+        "min(c.id) from chunks c join reports r on r.id = c.report_id "
+        "left join vectors v on v.content_hash = c.content_hash and v.model = ? "
         "left join sentence_vectors s on s.content_hash = c.content_hash and s.model = ? "
         "where v.content_hash is null or s.content_hash is null group by c.content_hash",
         [embedder.model_id, embedder.model_id],
@@ -331,14 +332,15 @@ def embed_missing(
     for start in range(0, len(todo), batch):
         part = todo[start : start + batch]
         texts, spans = [], []
-        for _, section, text, no_vector, no_sentences in part:
-            own = [passage_text(section or "", text)] if no_vector else []
-            extra = sentences(section or "", text) if no_sentences else []
+        for _, section, text, kind, title, no_vector, no_sentences, _ in part:
+            title = passage_title(kind, title)
+            own = [passage_text(section or "", text, title)] if no_vector else []
+            extra = sentences(section or "", text, title) if no_sentences else []
             spans.append((len(texts), len(own), len(extra)))
             texts += own + extra
         made = embedder.passages(texts) if texts else None
         with transaction(db):
-            for (h, _, _, no_vector, no_sentences), (at, own, extra) in zip(part, spans, strict=True):
+            for (h, *_, no_vector, no_sentences, _), (at, own, extra) in zip(part, spans, strict=True):
                 if no_vector:
                     db.execute(
                         "insert or replace into vectors(model, content_hash, vector) values (?, ?, ?)",

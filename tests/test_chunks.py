@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.chunks import MAX_ITEM, make_chunks, sentences
+from kb.chunks import MAX_ITEM, content_hash, make_chunks, passage_text, passage_title, sentences
 from kb.parse import parse
 from kb.readers import read_document
 from kb.textutil import split_long
@@ -98,3 +98,17 @@ def test_sentences_are_embedded_besides_their_chunk():
     assert got[1].startswith("더 빌리지 랭리 › 주요내용\n- 직원은 유니폼 대신 평상복을 입음. 입소자는")
     assert got[1].endswith("이어감. - 짧은 줄.")
     assert sentences(section, "- 직원은 유니폼 대신 평상복을 입음.") == []
+
+
+def test_lists_are_embedded_under_their_trips_title():
+    """Names and days say nothing of the trip they belong to; other kinds say what they
+    are about themselves, and a title would tie them to every question about its place."""
+    title = "2019 중국 충칭·구이양 공무국외출장 결과보고서"
+    assert passage_title("participants", title) == passage_title("itinerary", title) == title
+    assert passage_title("finding", title) == passage_title("participants", None) == ""
+    section, text = "Ⅰ 출장 개요 › 출장자 명단", "연번 | 성명 | 직위\n1 | 김수환 | 위원장"
+    assert passage_text(section, text, title) == f"{title}\n출장자 명단\n{text}"
+    assert passage_text("Ⅰ 출장 개요", text) == text
+    assert content_hash(section, text, title) != content_hash(section, text)
+    long = text + "\n2 | 이윤승 | 의장 겸 단장으로 출장단 전체 일정과 현지 면담을 총괄하였음"
+    assert all(s.startswith(f"{title}\n출장자 명단\n") for s in sentences(section, long, title))

@@ -207,6 +207,30 @@ def test_migration_13_adds_place_names_without_diacritics_and_keeps_the_users(db
     assert aliases["취리히시"] == "user"
 
 
+def test_migration_14_embeds_lists_under_their_reports_title(db_copy):
+    """A participant list embedded before lists carried their trip's title gets the titled
+    text's hash, and `kb migrate` embeds it; index files of the old vectors are dropped."""
+    from kb.chunks import content_hash
+
+    db = sqlite_utils.Database(db_copy)
+    cid, section, text, titled = db.execute(
+        "select c.id, c.section, c.text, c.content_hash from chunks c join reports r on r.id = c.report_id "
+        "where c.kind = 'participants' and r.title != '' order by c.id limit 1"
+    ).fetchone()
+    old_id = db.execute("select value from kb_meta where key = 'database_id'").fetchone()[0]
+    with db.conn:
+        db.execute("update chunks set content_hash = ? where id = ?", [content_hash(section, text), cid])
+        db.execute("delete from vectors where content_hash = ?", [titled])
+        db.execute("pragma user_version = 13")
+    db.close()
+    out = run_kb("migrate", "--db", str(db_copy))
+    assert out.returncode == 0 and "schema version 13 -> " in out.stdout and "1 chunks embedded" in out.stdout
+    db = sqlite_utils.Database(db_copy)
+    assert db.execute("select content_hash from chunks where id = ?", [cid]).fetchone()[0] == titled
+    assert db.execute("select 1 from vectors where content_hash = ?", [titled]).fetchone()
+    assert db.execute("select value from kb_meta where key = 'database_id'").fetchone()[0] != old_id
+
+
 def test_processes_creating_one_database_at_once_all_succeed(tmp_path):
     """Two ingests started together on a new file: each waits for the other instead of
     failing with "database is locked" (the switch to WAL) or "not a kb database" (kb's

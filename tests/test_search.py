@@ -89,6 +89,15 @@ def test_results_say_which_words_matched_and_their_cosine(base, db):
     assert all(r.cosine is not None and 0 < r.cosine <= 1 for r in english)
 
 
+def test_a_list_of_names_is_found_by_its_trip(base):
+    """A participant list holds names, not the trip: embedded under its report's title,
+    it is what the vectors find for "who went on that trip" (before: an overview first,
+    then the other trip's list)."""
+    results = base.search("2019년 구이양 출장 간 사람 명단", mode="semantic", limit=2)
+    assert [r.kind for r in results] == ["participants", "participants"]
+    assert {r.report_title for r in results} == {results[0].report_title} and "2019" in results[0].report_title
+
+
 def test_a_short_form_finds_the_long_one(base):
     """가오신구 is the reports' short form of 가오신기술산업개발구 (kb.analysis.abbreviates):
     the table row that gives the zone's registered firms matches it by that word too."""
