@@ -11,9 +11,11 @@ Query sets (each line {"query", "gold", "type"?}):
   sets     tests/data/heldout/set*/queries.jsonl 63, written with the held-out reports
   final    tests/data/queries/final.jsonl     100, written late, measured once per change kept
   abbrev   tests/data/queries/abbreviations*.jsonl 84, names shortened (three helpers, never tuned on)
-  fresh    tests/data/queries/fresh_*.jsonl    105, who/when (45) and paraphrase, lesson, English (60),
-                                               by two helpers who saw only the reports; the even
-                                               lines were read for ideas, the odd lines never
+  fresh    tests/data/queries/fresh_*.jsonl    145, by three helpers who saw only the reports:
+                                               who/when (45) and paraphrase, lesson, English (60),
+                                               whose even lines were read for ideas, the odd
+                                               never; who/when again (40, written after the
+                                               changes, never read)
 
 All run against one database of every report (seeds, corpus, held-out sets), built once
 into bench/out/quality.db, so each query competes with 29 reports' chunks.
