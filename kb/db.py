@@ -358,7 +358,8 @@ def _migration_13(db: sqlite_utils.Database) -> None:
 def _migration_14(db: sqlite_utils.Database) -> None:
     """Lists of names and days (kinds.TITLED) are embedded under their report's title
     (see ``kb.chunks.passage_text``): their content hashes change, so they have no vector
-    until `kb embed` (or the next ingest) makes one; meanwhile search finds them by words.
+    until `kb migrate` (which embeds what an upgrade changed), `kb embed` or the next
+    ingest makes one; meanwhile search finds them by words.
     A new database id: the index files beside it hold their old vectors."""
     from kb.chunks import content_hash
     from kb.kinds import TITLED
