@@ -5,7 +5,9 @@ bench/corpus.py, then measures on this machine:
 
 - hybrid: ``kb.search.search(..., mode="hybrid")`` p50/p95 over distinct Korean and English
   queries, the query embedding included (kb's query-vector cache is emptied before each
-  call), for the exact and the compact vector index; full-text only for reference;
+  call), for the exact and the compact vector index, over ``--rounds`` rounds of the
+  queries (one round's p50 moves by ±1 ms from run to run on this shared machine; each
+  round's p50 is printed too); full-text only for reference;
 - where the time of a hybrid query goes, stage by stage (median ms);
 - vector only: ``VectorIndex.search`` for k=10 and k=100 (hybrid search asks for 100),
   exact and compact (the compact mode rescores a short list from int8 copies in memory);
@@ -361,7 +363,9 @@ def measure(base: KnowledgeBase, analyzer, queries, qv, args, log) -> dict:
             base.forget_queries()  # the embedding is part of every timed query
             base.search(q, limit=10, mode="hybrid", index_mode=mode)
 
-        res[f"hybrid_{mode}"] = pct(timed(one, queries, f"hybrid_{mode}", log))
+        rounds = [timed(one, queries, f"hybrid_{mode}", log) for _ in range(args.rounds)]
+        res[f"hybrid_{mode}"] = pct([t for r in rounds for t in r])
+        res[f"hybrid_{mode}"]["p50_rounds"] = [round(pct(r)["p50"], 2) for r in rounds]
         log(f"  hybrid {mode}: {res[f'hybrid_{mode}']}")
     some = queries[: args.breakdown_queries]
     fts_only = timed(lambda q: base.search(q, limit=10, mode="fts"), some, "fts_only", log)
@@ -521,6 +525,12 @@ def table(results: dict) -> str:
         "|---|" + "---|" * len(cols),
         row("hybrid, exact index: p50 / p95 ms", lambda r: pp(r["hybrid_exact"])),
         row("hybrid, compact index: p50 / p95 ms", lambda r: pp(r["hybrid_compact"])),
+        row(
+            "hybrid p50 of each round, exact; compact",
+            lambda r: "; ".join(
+                " / ".join(f"{x:.1f}" for x in r[f"hybrid_{m}"]["p50_rounds"]) for m in ("exact", "compact")
+            ),
+        ),
         row("full text only: p50 / p95 ms", lambda r: pp(r["fts_only"])),
         row("vector only, exact, k=10: p50 / p95 ms", lambda r: pp(r["vector_exact_k10"])),
         row("vector only, exact, k=100: p50 / p95 ms", lambda r: pp(r["vector_exact_k100"])),
@@ -595,6 +605,7 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="10000,100000,1000000")
     ap.add_argument("--queries", type=int, default=200)
+    ap.add_argument("--rounds", type=int, default=3, help="times the hybrid queries are timed, pooled")
     ap.add_argument("--vec0-queries", type=int, default=50)
     ap.add_argument(
         "--breakdown-queries", type=int, default=50, help="queries timed stage by stage, and full text only"
