@@ -18,9 +18,12 @@ Query sets (each line {"query", "gold", "type"?}):
                                                changes, never read)
 
 All run against one database of every report (seeds, corpus, held-out sets), built once
-into bench/out/quality.db, so each query competes with 29 reports' chunks.
+into bench/out/quality.db, so each query competes with 29 reports' chunks. With --small,
+each query runs instead on a database of the two samples and its own report's family (the
+corpus, or one held-out set: 5 to 10 reports), as ../shared/eval/score.py scores the public
+sets and the issue's private sets were scored.
 
-    .venv/bin/python bench/quality.py [--sets tune heldout] [--misses] [--json out.json]
+    .venv/bin/python bench/quality.py [--sets tune heldout] [--small] [--misses] [--json out.json]
 """
 
 from __future__ import annotations
@@ -51,6 +54,12 @@ SETS = {
 }
 REPORTS = [SHARED / "seeds", SHARED / "corpus/reports", *sorted((ROOT / "tests/data/heldout").glob("set*/reports"))]
 DB = ROOT / "bench/out/quality.db"
+# --small: the samples alone, or with one family of reports.
+FAMILIES = {
+    "samples": [SHARED / "seeds"],
+    "corpus": [SHARED / "seeds", SHARED / "corpus/reports"],
+    **{d.parent.name: [SHARED / "seeds", d] for d in sorted((ROOT / "tests/data/heldout").glob("set*/reports"))},
+}
 
 
 def squash(s: str | None) -> str:
@@ -79,26 +88,58 @@ def summary(ranked: list[tuple[dict, int | None]]) -> dict:
     }
 
 
+def build(db: Path, folders: list[Path]) -> KnowledgeBase:
+    if not db.exists():
+        db.parent.mkdir(parents=True, exist_ok=True)
+        print(f"building {db} from {len(folders)} folders (embedding takes a few minutes)", file=sys.stderr)
+        ingest(folders, db)
+    base = KnowledgeBase(db)
+    base.warm()
+    return base
+
+
+def home(base: KnowledgeBase, case: dict) -> str:
+    """The file name of the report a query is about: its "report", or else the report
+    whose chunk holds a gold phrase (the eval and abbreviation files name none)."""
+    if case.get("report"):
+        return case["report"]
+    gold = [squash(g) for g in case["gold"]]
+    rows = base.db.execute("select r.path, c.section, c.text from chunks c join reports r on r.id = c.report_id")
+    return next((Path(p).name for p, sec, text in rows if any(g in squash((sec or "") + text) for g in gold)), "")
+
+
+def score_small(everything: KnowledgeBase, cases: list[dict], **search) -> list[tuple[dict, int | None]]:
+    """Each query on the database of the samples and its report's family (FAMILIES)."""
+    family = {p.name: name for name, folders in FAMILIES.items() for p in folders[-1].iterdir()}
+    bases: dict[str, KnowledgeBase] = {}
+    out = []
+    for c in cases:
+        name = family.get(home(everything, c))
+        if name is None:
+            print(f"    no report found for {c['query']!r}: left out", file=sys.stderr)
+            continue
+        if name not in bases:
+            bases[name] = build(DB.with_name(f"quality-{name}.db"), FAMILIES[name])
+        out.append((c, rank_of(bases[name].search(c["query"], limit=10, **search), c["gold"])))
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sets", nargs="+", default=list(SETS), choices=list(SETS))
     ap.add_argument("--db", type=Path, default=DB)
     ap.add_argument("--mode", default="hybrid")
+    ap.add_argument("--small", action="store_true", help="each query on the samples and its report's family")
     ap.add_argument("--misses", action="store_true", help="print each query not ranked first")
     ap.add_argument("--json", type=Path, help="write the figures here")
     a = ap.parse_args()
-    if not a.db.exists():
-        a.db.parent.mkdir(parents=True, exist_ok=True)
-        print(f"building {a.db} from {len(REPORTS)} folders (embedding takes a few minutes)", file=sys.stderr)
-        ingest(REPORTS, a.db)
-    base = KnowledgeBase(a.db)
-    base.warm()
+    base = build(a.db, REPORTS)
     out = {}
     for name in a.sets:
         cases = [
             json.loads(line) for f in SETS[name] for line in f.read_text(encoding="utf-8").splitlines() if line.strip()
         ]
-        ranked = score(base, cases, mode=a.mode)
+        ranked = (score_small if a.small else score)(base, cases, mode=a.mode)
         by_type = defaultdict(list)
         for c, r in ranked:
             by_type[c.get("type", "-")].append((c, r))
