@@ -156,6 +156,17 @@ def parse_single(s: str, year: int | None = None) -> str | None:
     return day.isoformat() if day else None
 
 
+CLOCK = re.compile(r"(?<![\d:])\d{1,2}:\d{2}(?![\d:])")
+
+
+def states_date(text: str) -> bool:
+    """Whether ``text`` says when something happened: a date with its weekday, year or
+    월 (``3. 8.(수)``, ``2020. 1. 2.``, ``9월 14일``) or a clock time (``09:30``); not a
+    bare ``3.5`` (a share, a version), which the date pattern alone would take."""
+    text = clean(text)
+    return bool(CLOCK.search(text)) or any(m["wd"] or m["y"] or m["msep"] == "월" for m in SINGLE.finditer(text))
+
+
 def _nights_agree(line: str, start: dt.date, end: dt.date) -> bool:
     note = NIGHTS.search(line)
     return bool(note and int(note[2]) == (end - start).days + 1)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from kb import copies, fulltext, kinds, vectors
+from kb import copies, dates, fulltext, kinds, vectors
 from kb.analysis import ABBREVIATION_MIN, ENGLISH_STOP, Analyzer, QueryError, abbreviates
 from kb.errors import SearchError
 from kb.places import Gazetteer
@@ -83,6 +83,11 @@ INTENT_BOOST = 1.3
 # first in 5), MRR@10 0.612 -> 0.633 (the half read for ideas 0.603 -> 0.637, the half
 # never read 0.621 -> 0.629); no other query set moved by more than 0.002.
 NOT_ANSWERS = frozenset({"cover"})
+# A visit answers "when" by its 일시 line (3. 8.(수) 09:30), not by its findings: a chunk
+# of these kinds counts as wanted only where it states a date (dates.states_date). On the
+# who/when questions read for ideas (the even lines of fresh_whowhen.jsonl) MRR@10 0.819 ->
+# 0.841, on final.jsonl's 0.592 -> 0.642 (one query 2 -> 1); no other set moved.
+ANSWER_WITH_DATE = frozenset({"visit"})
 OPENING_ONLY = {"who", "when"}  # English cues that are question words only as a query's first word
 CANDIDATES = 100  # how deep each list goes before fusion
 MAX_QUERY = 1000  # characters
@@ -435,13 +440,17 @@ def fuse(
     if not ids:
         return []
     kinds = dict(db.execute(f"select id, kind from chunks where id in ({','.join('?' * len(ids))})", ids).fetchall())
+    undated = _undated(db, [cid for cid in ids if kinds[cid] in wanted & ANSWER_WITH_DATE])
     scored = []
     for cid in ids:
         score = (fts_weight / (RRF_K + fts_rank[cid]) if cid in fts_rank else 0.0) + (
             1.0 / (RRF_K + vec_rank[cid]) if cid in vec_rank else 0.0
         )
         kind = kinds[cid]
-        factor = INTENT_BOOST if kind in wanted else 1 / INTENT_BOOST if wanted and kind in NOT_ANSWERS else 1.0
+        if kind in wanted and cid not in undated:
+            factor = INTENT_BOOST
+        else:
+            factor = 1 / INTENT_BOOST if wanted and kind in NOT_ANSWERS else 1.0
         scored.append((score * factor + TIE_BREAK.get(kind, 0.0), cid))
     scored.sort(key=lambda s: (-s[0], s[1]))
     scored, same = _fold_copies(db, scored)
@@ -477,6 +486,14 @@ def fuse(
             )
         )
     return out
+
+
+def _undated(db, ids: list[int]) -> set[int]:
+    """Those of ``ids`` whose text states no date (ANSWER_WITH_DATE)."""
+    if not ids:
+        return set()
+    rows = db.execute(f"select id, text from chunks where id in ({','.join('?' * len(ids))})", ids)
+    return {cid for cid, text in rows if not dates.states_date(text)}
 
 
 def _fold_copies(db, scored: list[tuple[float, int]]) -> tuple[list[tuple[float, int]], dict[int, list[int]]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kb.dates import parse_range, parse_single, trip_dates
+from kb.dates import parse_range, parse_single, states_date, trip_dates
 
 RANGES = [
     # dotted, with and without weekdays and 박/일 tails
@@ -154,3 +154,19 @@ def test_a_trip_told_in_prose_by_its_departure_and_return():
     text = "이번 출장은 2023년 10월 16일(월) 인천을 떠나\n10월 22일(일) 돌아오는 5박 7일 일정이었습니다."
     assert trip_dates(text) == ("2023-10-16", "2023-10-22")
     assert trip_dates("2023년 10월 16일 보고서를 냈고 이후 출발 준비를 하였다.") == (None, None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["- 일시 : 4. 9.(화) 10:00~12:00", "2020. 1. 2. 시 사회국 청사", "9월 14일 오후 방문", "14:30 면담", "3. 8.(수) 본사"],
+)
+def test_a_text_that_states_when(text):
+    assert states_date(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["황 함유량 0.5% 이하 연료", "버전 2.1 배포", "방문객이 300만 명", "1. 2. 3. 순서로 진행", "비율은 3:1"],
+)
+def test_a_text_that_does_not_say_when(text):
+    assert not states_date(text)

@@ -271,3 +271,45 @@ def test_a_cover_answers_no_question_about_its_trip(tmp_path):
     assert cover.fts_rank == 1 and cover.vector_rank == 1
     assert results[0].kind == "participants"
     assert results[-1] is cover  # behind the lesson and the finding too: they at least answer something
+
+
+VISITED_LIBRARY = """2024 해솔시의회 교육위원회
+핀란드 헬싱키 공공도서관 국외연수 결과보고서
+
+2024. 5.
+해솔시의회 교육위원회
+
+
+Ⅰ. 연수 개요
+
+1. 연수 기간 : 2024. 4. 8.(월) ~ 4. 12.(금) [3박 5일]
+
+2. 연수 인원 : 총 2명 (의원 1명, 직원 1명)
+
+Ⅱ. 방문 결과
+
+1. 헬싱키 중앙도서관 오디(Oodi)
+
+ 가. 방문 개요
+  - 일시 : 4. 9.(화) 10:00~12:00
+  - 응대 : 관장 외 2명
+
+ 나. 기관 현황
+  - 오디 도서관은 헬싱키 중앙도서관으로 견학 온 방문객이 한 해 300만 명에 이르며, 도서관 견학 프로그램을 따로 운영함
+  - 오디 도서관 견학은 1층 카페와 영화관, 2층 작업실, 3층 열람 공간 순서로 진행됨
+"""
+
+
+def test_a_visit_answers_when_by_its_date(tmp_path):
+    """Both chunks of the visit are of kind visit, which a question about when asks for;
+    the one about the library's tours holds the question's words more often and comes
+    first in both lists, yet only the other says on which day the visit was."""
+    from kb.ingest import ingest
+
+    report = tmp_path / "2024_haesol_oodi.txt"
+    report.write_text(VISITED_LIBRARY, encoding="utf-8")
+    ingest([report], tmp_path / "kb.db")
+    results = KnowledgeBase(tmp_path / "kb.db").search("오디 도서관 견학 날짜", limit=5)
+    tours = next(r for r in results if "견학 프로그램" in r.text)
+    assert tours.kind == "visit" and tours.fts_rank == 1 and tours.vector_rank == 1
+    assert results[0].kind == "visit" and "4. 9.(화)" in results[0].text
