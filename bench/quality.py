@@ -16,6 +16,9 @@ Query sets (each line {"query", "gold", "type"?}):
                                                whose even lines were read for ideas, the odd
                                                never; who/when again (40, written after the
                                                changes, never read)
+  late     tests/data/queries/late_*.jsonl     110, by two more such helpers, after the date
+                                               rule was chosen, never read: who/when (50),
+                                               paraphrase, lesson, English (60)
 
 All run against one database of every report (seeds, corpus, held-out sets), built once
 into bench/out/quality.db, so each query competes with 29 reports' chunks. With --small,
@@ -51,6 +54,7 @@ SETS = {
     "final": [ROOT / "tests/data/queries/final.jsonl"],
     "abbrev": sorted((ROOT / "tests/data/queries").glob("abbreviations*.jsonl")),
     "fresh": sorted((ROOT / "tests/data/queries").glob("fresh_*.jsonl")),
+    "late": sorted((ROOT / "tests/data/queries").glob("late_*.jsonl")),
 }
 REPORTS = [SHARED / "seeds", SHARED / "corpus/reports", *sorted((ROOT / "tests/data/heldout").glob("set*/reports"))]
 DB = ROOT / "bench/out/quality.db"
