@@ -67,14 +67,17 @@ _GENERIC_TITLE = re.compile(r"^(?:\d{4}년?도?)?(?:공무)?(?:국외|해외)?(?
 _SUBTITLE_WRAP = re.compile(
     r"^\s*(?:[-–—~]\s*(?P<a>.+?)\s*[-–—~]|\((?P<b>.+)\)|[<〈《]\s*(?P<c>.+?)\s*[>〉》]|「(?P<d>.+)」)\s*$"
 )
+_REPORT_WORD = re.compile(rf"보\s*고(?![{HANGUL}])|보\s*고\s*서")  # not 보고타 (Bogotá)
 _TITLE_FIELD = re.compile(r"^(?:제\s*목(?:\s*[:：]\s*|\s+)|title\s*:\s*)(?P<v>\S.*)$")
 _SPACED_YEAR = re.compile(r"\b(\d) (\d) (\d) (\d)\b")  # "2 0 2 4" on a cover
 _DATE_LINE = re.compile(r"\d{4}\s*[.년]\s*\d{1,2}|^\s*\d{4}\s*$")
 
 
 def title_of(front: list[str], issuer: str | None, year: str | None, places: list[Place]) -> str:
-    """The report's title: a memo's 제목, or the cover's title line with its subtitle
-    when the title line alone names no trip ("2019 공무국외출장 결과보고서")."""
+    """The report's title: a memo's 제목, or the cover's title line with the lines that
+    name the trip: those wrapped before it ("콜롬비아 메데인·보고타" over "대중교통 … 결과보고서"),
+    or, for a title line that alone names no trip ("2019 공무국외출장 결과보고서", "하늬시의회
+    공무국외출장 결과보고"), its subtitle."""
     lines = [_SPACED_YEAR.sub(r"\1\2\3\4", re.sub(r"^#+\s*", "", clean_markup(ln, tags=False)).strip()) for ln in front]
     for i, ln in enumerate(lines):
         m = _TITLE_FIELD.match(ln)
@@ -88,7 +91,7 @@ def title_of(front: list[str], issuer: str | None, year: str | None, places: lis
     candidates = [
         (i, ln)
         for i, ln in enumerate(lines)
-        if "보고" in squash(ln)
+        if _REPORT_WORD.search(ln)
         and len(ln) <= 90
         and not re.match(r"^[-□○◦ㅇ•*]\s", ln)
         and "목차" not in squash(ln)
@@ -96,14 +99,22 @@ def title_of(front: list[str], issuer: str | None, year: str | None, places: lis
         and not re.match(r"^보\s*고\s*[자일처]", ln)  # "보 고 자  팀장 …": a memo's field
         and ln.count(" > ") < 2  # "홈 > 정보공개 > … 결과보고": a web page's breadcrumb
     ]
-    named = [ln for _, ln in candidates if not _GENERIC_TITLE.match(squash(ln))]
+    named = [(i, ln) for i, ln in candidates if not _generic(ln, issuer)]
     if named:  # one that names the year too, if any
-        return re.sub(r"\s+", " ", max(named, key=lambda t: bool(re.search(r"\d{4}", t))))
-    for i, ln in candidates:
-        subtitle = _subtitle(lines, i, issuer)
-        if subtitle:
-            m = re.match(r"^(\d{4}년?도?)\s*(.*)$", ln)
-            return f"{m[1]} {subtitle} {m[2]}" if m else f"{subtitle} {ln}"
+        i, ln = max(named, key=lambda c: bool(re.search(r"\d{4}", c[1])))
+        wrapped = [w for w in _title_block(lines, i, issuer)[0] if any(_names(w, p) for p in places)]
+        return re.sub(r"\s+", " ", " ".join([*wrapped[-1:], ln]))
+    subtitles = [(found[0], i, found[1]) for i, _ in candidates if (found := _subtitle(lines, i, issuer))]
+    if subtitles:  # the title line whose subtitle is nearest (a cover's, not a running header's)
+        _, i, j = min(subtitles)
+        before, after = (
+            [w for w in block if any(_names(w, p) for p in places)] for block in _title_block(lines, j, issuer)
+        )
+        words = " ".join(_unwrap(w) for w in [*before, lines[j], *after])
+        m = re.match(r"^(\d{4}년?도?)\s*(.*)$", lines[i])
+        return re.sub(r"\s+", " ", f"{m[1]} {words} {m[2]}" if m else f"{words} {lines[i]}")
+    if candidates:
+        ln = candidates[0][1]
         return f"{year} {ln}" if year and not re.search(r"\d{4}", ln) else ln
     where = "·".join(p.name for p in places if p.kind == "city")
     country = next((p.country for p in places), "")
@@ -111,20 +122,76 @@ def title_of(front: list[str], issuer: str | None, year: str | None, places: lis
     return " ".join(p for p in parts if p)
 
 
-def _subtitle(lines: list[str], i: int, issuer: str | None) -> str | None:
-    """The line that names the trip next to a generic title line: a wrapped one
-    ("- … -", "( … )") first, else the nearest after it, else before it."""
+_UNIT = re.compile(rf"^[{HANGUL}]{{2,}}(?:위원회|사무처|사무국|사무과|담당관|과|팀|실)$")
+
+
+def _generic(line: str, issuer: str | None) -> bool:
+    """A title line that names no trip: the report's kind, with at most the issuing body,
+    one of its units and the year ("청아시 관광진흥과 2018 공무국외출장 결과보고서")."""
+    words = [
+        w
+        for w in line.split()
+        if not (re.match(r"^\d{4}년?도?$", w) or _UNIT.match(w) or (issuer and squash(w) == squash(issuer)))
+    ]
+    return bool(_GENERIC_TITLE.match(squash(" ".join(words))))
+
+
+def _names(line: str, place: Place) -> bool:
+    return place.name in line or bool(place.country and place.country in line)
+
+
+def _continues(line: str, issuer: str | None) -> bool:
+    """A cover line that can be part of a title wrapped over lines: words, no date, no
+    label, not the issuer, not the report line itself."""
+    return (
+        len(re.findall(f"[{HANGUL}]", line)) >= 2
+        and len(line) <= 60
+        and not _REPORT_WORD.search(line)
+        and not _DATE_LINE.search(line)
+        and not (issuer and squash(issuer) in squash(line))
+        and not split_label(line)
+        and not COLUMN_GAP.search(line)
+    )
+
+
+def _title_block(lines: list[str], i: int, issuer: str | None) -> tuple[list[str], list[str]]:
+    """The lines just before and just after line ``i`` that continue it (up to two each,
+    up to a blank line)."""
+    before: list[str] = []
+    for j in range(i - 1, max(i - 3, -1), -1):
+        if not _continues(lines[j], issuer):
+            break
+        before.insert(0, lines[j])
+    after: list[str] = []
+    for j in range(i + 1, min(i + 3, len(lines))):
+        if not _continues(lines[j], issuer):
+            break
+        after.append(lines[j])
+    return before, after
+
+
+def _unwrap(line: str) -> str:
+    m = _SUBTITLE_WRAP.match(line)
+    return next(g for g in m.groups() if g).strip() if m else line.strip()
+
+
+def _subtitle(lines: list[str], i: int, issuer: str | None) -> tuple[tuple[bool, int], int] | None:
+    """Where the line is that names the trip next to a generic title line: a wrapped one
+    ("- … -", "( … )") first, else the nearest after it, else before it; with how near
+    it is (unwrapped, lines apart)."""
     near = [j for j in range(i + 1, min(i + 5, len(lines)))] + [j for j in range(i - 1, max(i - 4, -1), -1)]
     candidates = []
     for j in near:
         ln = lines[j]
         if not ln or _DATE_LINE.search(ln) or (issuer and squash(issuer) in squash(ln)):
             continue
-        if len(re.findall(f"[{HANGUL}]", ln)) < 4:
+        if len(re.findall(f"[{HANGUL}]", ln)) < 4 or _UNIT.match(_unwrap(ln)):  # "(관광진흥과)": who wrote it
             continue
-        m = _SUBTITLE_WRAP.match(ln)
-        candidates.append((not m, j < i, abs(j - i), next(g for g in m.groups() if g) if m else ln))
-    return min(candidates)[3].strip() if candidates else None
+        candidates.append((not _SUBTITLE_WRAP.match(ln), j < i, abs(j - i), j))
+    if not candidates:
+        return None
+    unwrapped, _, apart, j = min(candidates)
+    return (unwrapped, apart), j
 
 
 def participants_of(parsed: Parsed) -> list[Participant]:

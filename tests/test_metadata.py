@@ -165,3 +165,33 @@ def test_title_families(gazetteer, cover, title):
     """Front matter, a memo's wrapped 제목 field, a web page's breadcrumb, a spaced year,
     a subtitle in 〈〉 or ( )."""
     assert md(cover + "\n1. 출장 개요\n가. 출장 지역 : 독일\n", gazetteer).title == title
+
+
+@pytest.mark.parametrize(
+    "cover, title",
+    [
+        (  # an official document's header above the cover, its title wrapped after the places
+            "                 하늬시의회 공무국외출장 결과보고\n=====\n문서번호 : 의사담당관-1187    시행일자 : 2024. 5. 8.\n"
+            "경    유 : 의회사무국장          보존기간 : 5년\n\n\n      콜롬비아 메데인·보고타\n"
+            "      대중교통 및 도시혁신 사례 공무국외출장 결과보고서\n\n\n      하늬시의회 건설교통위원회\n\n",
+            "콜롬비아 메데인·보고타 대중교통 및 도시혁신 사례 공무국외출장 결과보고서",
+        ),
+        (  # a running header naming only the body, its unit and the year; the cover's subtitle
+            "청아시\n\n2018년도 공무국외출장 결과보고서\n\n녹색 관광도시 조성을 위한\n"
+            "메데인·보고타 지속가능 관광 정책 조사\n\n2018. 5.\n\n청 아 시\n\n"
+            "청아시 관광진흥과                2018 공무국외출장 결과보고서\n\n",
+            "2018년도 녹색 관광도시 조성을 위한 메데인·보고타 지속가능 관광 정책 조사 공무국외출장 결과보고서",
+        ),
+        (  # the body and year first; the cover's title block after it, the places above the topic
+            "은솔군의회 2018 공무국외연수 결과보고서\n────────\n\n\n      콜롬비아 메데인·보고타\n"
+            "      산비탈 주거지 교통 사례\n      공무국외연수 결과보고서\n\n\n      2018. 6.\n\n      은 솔 군 의 회\n\n",
+            "콜롬비아 메데인·보고타 산비탈 주거지 교통 사례 공무국외연수 결과보고서",
+        ),
+    ],
+)
+def test_a_title_line_naming_only_its_body_gives_way_to_the_trips(gazetteer, cover, title):
+    """Title lines that name no trip, only the body that wrote the report (with its unit,
+    its committee or the year), are passed over for the cover lines that name the trip;
+    a place line wrapped above the title joins it; 보고타 is no 보고."""
+    body = "\n1. 출장 개요\n가. 출장 지역 : 콜롬비아(메데인, 보고타)\n"
+    assert md(cover + body, gazetteer).title == title
