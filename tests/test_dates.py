@@ -158,7 +158,13 @@ def test_a_trip_told_in_prose_by_its_departure_and_return():
 
 @pytest.mark.parametrize(
     "text",
-    ["- 일시 : 4. 9.(화) 10:00~12:00", "2020. 1. 2. 시 사회국 청사", "9월 14일 오후 방문", "14:30 면담", "3. 8.(수) 본사"],
+    [
+        "- 일시 : 4. 9.(화) 10:00~12:00",
+        "2020. 1. 2. 시 사회국 청사",
+        "9월 14일 오후 방문",
+        "14:30 면담",
+        "3. 8.(수) 본사",
+    ],
 )
 def test_a_text_that_states_when(text):
     assert states_date(text)

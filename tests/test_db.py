@@ -231,6 +231,31 @@ def test_migration_14_embeds_lists_under_their_reports_title(db_copy):
     assert db.execute("select value from kb_meta where key = 'database_id'").fetchone()[0] != old_id
 
 
+def test_migration_15_embeds_lists_under_their_title_and_issuer(db_copy):
+    """A participant list hashed under its title alone (migration 14) gets the hash of its
+    title with its issuing body, where the title does not name it, and `kb migrate` embeds it."""
+    from kb.chunks import content_hash, passage_title
+
+    db = sqlite_utils.Database(db_copy)
+    with db.conn:  # a title that does not name its body, as a cover's title line may
+        db.execute("update reports set title = '중국 충칭·구이양 공무국외출장 결과보고서' where issuer = '고양시의회'")
+    cid, section, text, title, issuer = db.execute(
+        "select c.id, c.section, c.text, r.title, r.issuer from chunks c join reports r on r.id = c.report_id "
+        "where c.kind = 'participants' and r.issuer = '고양시의회' order by c.id limit 1"
+    ).fetchone()
+    with db.conn:
+        db.execute("update chunks set content_hash = ? where id = ?", [content_hash(section, text, title), cid])
+        db.execute("pragma user_version = 14")
+    db.close()
+    out = run_kb("migrate", "--db", str(db_copy))
+    assert out.returncode == 0 and "schema version 14 -> " in out.stdout, out.stdout + out.stderr
+    wanted = content_hash(section, text, passage_title("participants", title, issuer))
+    assert wanted == content_hash(section, text, f"고양시의회 {title}")
+    db = sqlite_utils.Database(db_copy)
+    assert db.execute("select content_hash from chunks where id = ?", [cid]).fetchone()[0] == wanted
+    assert db.execute("select 1 from vectors where content_hash = ?", [wanted]).fetchone()
+
+
 def test_processes_creating_one_database_at_once_all_succeed(tmp_path):
     """Two ingests started together on a new file: each waits for the other instead of
     failing with "database is locked" (the switch to WAL) or "not a kb database" (kb's

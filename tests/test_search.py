@@ -266,7 +266,7 @@ def test_a_cover_answers_no_question_about_its_trip(tmp_path):
     report.write_text(COVERED_TRIP, encoding="utf-8")
     ingest([report], tmp_path / "kb.db")
     base = KnowledgeBase(tmp_path / "kb.db")
-    results = base.search("해솔시의회 교육위원회 핀란드 헬싱키 도서관 연수 간 사람 누구", limit=5)
+    results = base.search("2024 해솔시의회 교육위원회 헬싱키 공공도서관 연수 참가자", limit=5)
     cover = next(r for r in results if r.kind == "cover")
     assert cover.fts_rank == 1 and cover.vector_rank == 1
     assert results[0].kind == "participants"
