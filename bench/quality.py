@@ -17,8 +17,9 @@ Query sets (each line {"query", "gold", "type"?}):
                                                never; who/when again (40, written after the
                                                changes, never read)
   late     tests/data/queries/late_*.jsonl     110, by two more such helpers, after the date
-                                               rule was chosen, never read: who/when (50),
-                                               paraphrase, lesson, English (60)
+                                               rule was chosen: who/when (50), paraphrase,
+                                               lesson, English (60); the even lines' misses
+                                               read after a first measurement, the odd never
 
 All run against one database of every report (seeds, corpus, held-out sets), built once
 into bench/out/quality.db, so each query competes with 29 reports' chunks. With --small,
