@@ -183,8 +183,8 @@ def _subtitle(lines: list[str], i: int, issuer: str | None) -> tuple[tuple[bool,
     candidates = []
     for j in near:
         ln = lines[j]
-        if not ln or _DATE_LINE.search(ln) or (issuer and squash(issuer) in squash(ln)):
-            continue
+        if not ln or _DATE_LINE.search(ln) or (issuer and squash(issuer) in squash(ln)) or split_label(ln):
+            continue  # "경  유 : 의회사무국장": a memo's field
         if len(re.findall(f"[{HANGUL}]", ln)) < 4 or _UNIT.match(_unwrap(ln)):  # "(관광진흥과)": who wrote it
             continue
         candidates.append((not _SUBTITLE_WRAP.match(ln), j < i, abs(j - i), j))

@@ -182,6 +182,10 @@ def test_title_families(gazetteer, cover, title):
             "청아시 관광진흥과                2018 공무국외출장 결과보고서\n\n",
             "2018년도 녹색 관광도시 조성을 위한 메데인·보고타 지속가능 관광 정책 조사 공무국외출장 결과보고서",
         ),
+        (  # an official document's header alone: its fields are no subtitle
+            "하늬시의회 공무국외출장 결과보고\n문서번호 : 의사담당관-1187\n경    유 : 의회사무국장   보존기간 : 5년\n\n",
+            "하늬시의회 공무국외출장 결과보고",
+        ),
         (  # the body and year first; the cover's title block after it, the places above the topic
             "은솔군의회 2018 공무국외연수 결과보고서\n────────\n\n\n      콜롬비아 메데인·보고타\n"
             "      산비탈 주거지 교통 사례\n      공무국외연수 결과보고서\n\n\n      2018. 6.\n\n      은 솔 군 의 회\n\n",
