@@ -102,14 +102,12 @@ def title_of(front: list[str], issuer: str | None, year: str | None, places: lis
     named = [(i, ln) for i, ln in candidates if not _generic(ln, issuer)]
     if named:  # one that names the year too, if any
         i, ln = max(named, key=lambda c: bool(re.search(r"\d{4}", c[1])))
-        wrapped = [w for w in _title_block(lines, i, issuer)[0] if any(_names(w, p) for p in places)]
+        wrapped = _title_block(lines, i, issuer, places)[0]
         return re.sub(r"\s+", " ", " ".join([*wrapped[-1:], ln]))
     subtitles = [(found[0], i, found[1]) for i, _ in candidates if (found := _subtitle(lines, i, issuer))]
     if subtitles:  # the title line whose subtitle is nearest (a cover's, not a running header's)
         _, i, j = min(subtitles)
-        before, after = (
-            [w for w in block if any(_names(w, p) for p in places)] for block in _title_block(lines, j, issuer)
-        )
+        before, after = _title_block(lines, j, issuer, places)
         words = " ".join(_unwrap(w) for w in [*before, lines[j], *after])
         m = re.match(r"^(\d{4}년?도?)\s*(.*)$", lines[i])
         return re.sub(r"\s+", " ", f"{m[1]} {words} {m[2]}" if m else f"{words} {lines[i]}")
@@ -136,10 +134,6 @@ def _generic(line: str, issuer: str | None) -> bool:
     return bool(_GENERIC_TITLE.match(squash(" ".join(words))))
 
 
-def _names(line: str, place: Place) -> bool:
-    return place.name in line or bool(place.country and place.country in line)
-
-
 def _continues(line: str, issuer: str | None) -> bool:
     """A cover line that can be part of a title wrapped over lines: words, no date, no
     label, not the issuer, not the report line itself."""
@@ -154,9 +148,9 @@ def _continues(line: str, issuer: str | None) -> bool:
     )
 
 
-def _title_block(lines: list[str], i: int, issuer: str | None) -> tuple[list[str], list[str]]:
+def _title_block(lines: list[str], i: int, issuer: str | None, places: list[Place]) -> tuple[list[str], list[str]]:
     """The lines just before and just after line ``i`` that continue it (up to two each,
-    up to a blank line)."""
+    up to a blank line) and name one of the trip's places ("콜롬비아 메데인·보고타")."""
     before: list[str] = []
     for j in range(i - 1, max(i - 3, -1), -1):
         if not _continues(lines[j], issuer):
@@ -167,7 +161,10 @@ def _title_block(lines: list[str], i: int, issuer: str | None) -> tuple[list[str
         if not _continues(lines[j], issuer):
             break
         after.append(lines[j])
-    return before, after
+    return tuple(
+        [ln for ln in block if any(p.name in ln or (p.country and p.country in ln) for p in places)]
+        for block in (before, after)
+    )
 
 
 def _unwrap(line: str) -> str:
