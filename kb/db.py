@@ -356,31 +356,19 @@ def _migration_13(db: sqlite_utils.Database) -> None:
 
 
 def _migration_14(db: sqlite_utils.Database) -> None:
-    """Lists of names and days (kinds.TITLED) are embedded under their report's title
-    (see ``kb.chunks.passage_text``): their content hashes change, so they have no vector
-    until `kb migrate` (which embeds what an upgrade changed), `kb embed` or the next
-    ingest makes one; meanwhile search finds them by words.
-    A new database id: the index files beside it hold their old vectors."""
-    from kb.chunks import content_hash
-    from kb.kinds import TITLED
-
-    rows = db.execute(
-        "select c.id, coalesce(c.section, ''), c.text, r.title from chunks c join reports r on r.id = c.report_id "
-        f"where r.title != '' and c.kind in ({','.join('?' * len(TITLED))})",
-        sorted(TITLED),
-    ).fetchall()
-    db.conn.executemany(
-        "update chunks set content_hash = ? where id = ?", ((content_hash(*row[1:]), row[0]) for row in rows)
-    )
-    set_meta(db, "database_id", uuid.uuid4().hex)
+    """Lists of names and days (kinds.TITLED) came to be embedded under their report's
+    title. Migration 15, which every upgrade past 14 runs next, hashes them as kb now
+    embeds them (with the issuing body too), so there is nothing left to do here."""
 
 
 def _migration_15(db: sqlite_utils.Database) -> None:
-    """Lists of names and days are embedded under their report's title with its issuing
-    body where the title does not name it (see ``kb.chunks.passage_title``): two councils'
-    trips to one place differ by it. Their hashes change as in migration 14, and `kb
-    migrate` embeds them. (Titles themselves, read better from covers since, change when
-    `kb ingest` reads the files again: ingest re-reads every file of an older parser.)"""
+    """Lists of names and days (kinds.TITLED) are embedded under their report's title,
+    with its issuing body where the title does not name it (see ``kb.chunks.passage_title``):
+    their content hashes change, so they have no vector until `kb migrate` (which embeds
+    what an upgrade changed), `kb embed` or the next ingest makes one; meanwhile search
+    finds them by words. A new database id: the index files beside it hold their old
+    vectors. (Titles themselves, read better from covers since, change when `kb ingest`
+    reads the files again: ingest re-reads every file of an older parser.)"""
     from kb.chunks import content_hash, passage_title
     from kb.kinds import TITLED
 
