@@ -177,13 +177,13 @@ TIE_ORDER: tuple[str, ...] = KEYS
 # What a trip learned: the kinds a brief gathers (and an institution's page, with "visit").
 LESSONS: tuple[str, ...] = ("implication", "finding", "conclusion")
 # Lists whose text (names, days) does not say which trip they belong to: they are embedded
-# under their report's title and issuing body (kb.chunks.passage_title), so "누가 갔나"
-# about a trip finds the trip's list. Measured with bench/quality.py, MRR@10: the "fresh" set's 45 who/when
-# questions 0.633 -> 0.769 (its half never read: 0.629 -> 0.716; 40 more written after the
-# change, fresh_whowhen2.jsonl, 0.612 -> 0.669); tuning file +0.003,
-# held-out file +0.004, corpus +0.004, final file -0.005, abbreviations -0.012, eval and
-# held-out sets unchanged. With overviews too, eval fell by 0.05: an overview under its
-# title then answers questions about the trip's topic.
+# under their report's title and issuing body (kb.chunks.passage_title), so "누가 갔나" about a
+# trip finds the trip's list. Measured with bench/quality.py, MRR@10: the "fresh" set's 45
+# who/when questions 0.633 -> 0.769 (its half never read: 0.629 -> 0.716; 40 more written
+# after the change, fresh_whowhen2.jsonl, 0.612 -> 0.669); tuning file +0.003, held-out
+# file +0.004, corpus +0.004, final file -0.005, abbreviations -0.012, eval and held-out
+# sets unchanged. With overviews too, eval fell by 0.05: an overview under its title then
+# answers questions about the trip's topic.
 TITLED: frozenset[str] = frozenset({"participants", "itinerary"})
 
 # Which kind's words a heading is tested for first: a heading that names lessons is
