@@ -103,23 +103,25 @@ def build(db: Path, folders: list[Path]) -> KnowledgeBase:
     return base
 
 
-def home(base: KnowledgeBase, case: dict) -> str:
+def home(chunks: list[tuple[str, str]], case: dict) -> str:
     """The file name of the report a query is about: its "report", or else the report
-    whose chunk holds a gold phrase (the eval and abbreviation files name none)."""
+    whose chunk (file name, squashed section and text) holds a gold phrase (the eval and
+    abbreviation files name none)."""
     if case.get("report"):
         return case["report"]
     gold = [squash(g) for g in case["gold"]]
-    rows = base.db.execute("select r.path, c.section, c.text from chunks c join reports r on r.id = c.report_id")
-    return next((Path(p).name for p, sec, text in rows if any(g in squash((sec or "") + text) for g in gold)), "")
+    return next((name for name, text in chunks if any(g in text for g in gold)), "")
 
 
 def score_small(everything: KnowledgeBase, cases: list[dict], **search) -> list[tuple[dict, int | None]]:
     """Each query on the database of the samples and its report's family (FAMILIES)."""
     family = {p.name: name for name, folders in FAMILIES.items() for p in folders[-1].iterdir()}
+    rows = everything.db.execute("select r.path, c.section, c.text from chunks c join reports r on r.id = c.report_id")
+    chunks = [(Path(path).name, squash((section or "") + text)) for path, section, text in rows]
     bases: dict[str, KnowledgeBase] = {}
     out = []
     for c in cases:
-        name = family.get(home(everything, c))
+        name = family.get(home(chunks, c))
         if name is None:
             print(f"    no report found for {c['query']!r}: left out", file=sys.stderr)
             continue
