@@ -20,6 +20,14 @@ Query sets (each line {"query", "gold", "type"?}):
                                                rule was chosen: who/when (50), paraphrase,
                                                lesson, English (60); the even lines' misses
                                                read after a first measurement, the odd never
+  seeds    tests/data/queries/seeds_types.jsonl 60, the two samples only, in the public sets'
+                                               types (keyword, paraphrase, English, variant,
+                                               cross, lesson) by a helper who saw only them:
+                                               an estimate of a private set on the samples; the
+                                               misses of lines 1, 3, 5 … were read, 2, 4 … never
+  spellings tests/data/queries/spellings.jsonl 60, place names spelt otherwise (30) and English
+                                               (30) over all 27 other reports, by a helper who
+                                               saw only the reports; never read
 
 All run against one database of every report (seeds, corpus, held-out sets), built once
 into bench/out/quality.db, so each query competes with 29 reports' chunks. With --small,
@@ -56,6 +64,8 @@ SETS = {
     "abbrev": sorted((ROOT / "tests/data/queries").glob("abbreviations*.jsonl")),
     "fresh": sorted((ROOT / "tests/data/queries").glob("fresh_*.jsonl")),
     "late": sorted((ROOT / "tests/data/queries").glob("late_*.jsonl")),
+    "seeds": [ROOT / "tests/data/queries/seeds_types.jsonl"],
+    "spellings": [ROOT / "tests/data/queries/spellings.jsonl"],
 }
 REPORTS = [SHARED / "seeds", SHARED / "corpus/reports", *sorted((ROOT / "tests/data/heldout").glob("set*/reports"))]
 DB = ROOT / "bench/out/quality.db"
