@@ -411,6 +411,14 @@ class _Node:
         return not self.heading and self.indent == line.indent
 
 
+def _annotates(line: Line, node: _Node) -> bool:
+    """A footnote (*, **) right after an open item of another mark annotates that item,
+    even where the converter lost the indentation that showed it ("- 귀양빅데이터거래소 …"
+    then "* 5,000만위안 등기자본으로 '14. 12.에 설립": on its own the note names nothing).
+    A ※ note is left as it was: it often closes a whole list ("※ 추진 상황은 … 점검")."""
+    return line.family == "*" and node.family != "*" and node.item is not None
+
+
 class _Walker:
     """Walks typed lines once, keeping the outline stack, and collects blocks."""
 
@@ -541,8 +549,9 @@ class _Walker:
         ]
         if same:
             del stack[same[-1] :]
-        elif line.symbol and stack and stack[-1].sibling_symbol(line):
-            stack.pop()
+        elif line.symbol and stack and stack[-1].sibling_symbol(line) and not _annotates(line, stack[-1]):
+            if stack.pop().family == "*" and stack and stack[-1].sibling_symbol(line):
+                stack.pop()  # the item a footnote annotated ends with it
         elif line.symbol:
             # a symbol heading whose children were indented below it: a line at its own
             # indentation is its sibling ("- 주요 논의내용" ... "☞ 주요 시사점")

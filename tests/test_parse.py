@@ -279,6 +279,19 @@ def test_a_symbol_after_another_familys_item_at_its_indentation_is_its_sibling()
     assert kinds_of(text)["⇒ 하늬시 접목 과제 : 케이블카 도입 타당성을 검토할 것"] == "implication"
 
 
+def test_a_note_stays_with_the_item_it_annotates_where_the_indentation_was_lost():
+    text = (
+        "Ⅱ. 도시 개요\n○ (주요산업) 빅데이터 산업을 육성함\n- 빅데이터거래소는 세계 최초의 거래소\n"
+        "* 2014. 12.에 설립, 2015. 4.부터 운영\n** 회원사 2,000개\n※ 2019년 기준\n"
+    )
+    items = [[p.text for p in it.paras] for b in parse(text).blocks for it in b.items]
+    assert items == [
+        ["○ (주요산업) 빅데이터 산업을 육성함"],
+        ["- 빅데이터거래소는 세계 최초의 거래소", "* 2014. 12.에 설립, 2015. 4.부터 운영", "** 회원사 2,000개"],
+        ["※ 2019년 기준"],
+    ]
+
+
 def test_markdown_italic_lines_and_quoted_bold_headings():
     text = "### 3-1. 시청\n\n*2019. 10. 8.(화) 10:00*\n\n- 시민예산을 운영함\n\n> **우리 구 적용 방안**\n> - 지원관을 지정하여 정례화\n"
     found = blocks(text)
