@@ -388,6 +388,13 @@ def _migration_15(db: sqlite_utils.Database) -> None:
     set_meta(db, "database_id", uuid.uuid4().hex)
 
 
+def _migration_16(db: sqlite_utils.Database) -> None:
+    """A one-syllable city name, 빈 (Vienna), and its local name Wien, which the
+    gazetteer's seed now holds (see ``kb.places.ONE_SYLLABLE_AFTER``). Where reports name
+    the trip's places is read again at the next `kb ingest` (a newer parser)."""
+    reseed_places(db)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_1,
     _migration_2,
@@ -404,6 +411,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_13,
     _migration_14,
     _migration_15,
+    _migration_16,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -144,6 +144,8 @@ CURATED: dict[tuple[str, str], dict] = {
     ("US", "New York City"): {"aliases": ["뉴욕"]},
     ("VN", "Ho Chi Minh City"): {"aliases": ["호찌민", "호치민", "사이공"]},
     ("MN", "Ulan Bator"): {"aliases": ["Ulaanbaatar"]},  # the official spelling; geonames has the older
+    # One syllable (see ONE_SYLLABLE_AFTER), and "empty" besides: only where Austria is named.
+    ("AT", "Vienna"): {"aliases": ["Wien"], "ambiguous": ["빈"]},
 }
 
 # place_aliases.ambiguous levels: what a match of the alias needs before it counts.
@@ -163,6 +165,9 @@ PLACE_SUFFIXES = set("시현市県縣")
 AFTER_SUFFIX = set("의에은는이가을를과와로도") | {"정부", "청", "의회", "당국", "인민"}
 # Written right after a city's name, these make it a state or province's: 온타리오주.
 REGIONS = set("주州省")
+# What may follow a one-syllable name (빈, Vienna): a particle, 시, or no Hangul at all
+# ("빈(Wien)", "빈·뮌헨"); not a space and a word ("빈 공간") or more of a word ("빈집", "빈도").
+ONE_SYLLABLE_AFTER = set("은는을를의에와과로시")
 # Separators of lists and routes: a weak alias between other places is one too.
 LIST_SEPARATORS = set("·,、/→~-–⇒>ㆍ･‧")
 # Prefixes glued before a country or city that still leave it a mention: 대중국, 주일본.
@@ -376,7 +381,7 @@ def seed_rows() -> tuple[list[dict], list[dict]]:
 
     def add_alias(alias: str, place_id: int, source: str, level: int = TRUSTED, override: bool = False) -> None:
         alias = alias.strip()
-        if len(alias) >= 2:
+        if len(alias) >= 2 or (source == "curated" and alias):
             row = {"alias": alias, "place_id": place_id, "source": source, "ambiguous": level}
             if override:
                 aliases[(alias, place_id)] = row
@@ -880,6 +885,13 @@ class Gazetteer:
             return False
         if left_only:
             return True
+        if (
+            length == 1
+            and _is_hangul(first)
+            and (after == " " or _is_hangul(after))
+            and after not in ONE_SYLLABLE_AFTER
+        ):
+            return False
         # A two-syllable Hangul name glued to more Hangul is usually part of another
         # word ("시엔타오", "세부정책"), unless what follows is a suffix or particle.
         if not curated and length <= 2 and _is_hangul(last) and _is_hangul(after) and after not in SUFFIXES:

@@ -112,6 +112,13 @@ def test_ambiguous_curated_alias_needs_its_country(g):
     assert found(g, "중국(충청, 청두)") == ["중국", "충칭", "청두"]
 
 
+def test_a_one_syllable_name_counts_before_a_particle_or_punctuation_only(g):
+    assert found(g, "출장지 : 오스트리아 빈(Wien), 독일 뮌헨") == ["오스트리아", "빈", "빈", "독일", "뮌헨"]
+    assert found(g, "오스트리아 빈은 인구 약 193만 명") == ["오스트리아", "빈"]
+    assert found(g, "오스트리아의 빈집과 빈 공간, 이용 빈도") == ["오스트리아"]
+    assert found(g, "빈은 인구 약 193만 명") == []  # 빈 is also "empty": Austria must be named
+
+
 def test_country_names_glued_after_a_prefix_or_a_place(g):
     assert found(g, "대중국 수출") == ["중국"]
     assert found(g, "2018중국충칭") == ["중국", "충칭"]
