@@ -49,7 +49,10 @@ _STRONG = [
 ]
 # Numbered families: headings or list items, as their text reads.
 _NUMBERED = [
+    # a chapter's numbered parts: "Ⅲ-1. 빈 시영주택공사", "II.2 출장 일정"
+    ("Ⅰ-1.", re.compile(rf"(?P<tok>(?:[{UNICODE_ROMAN}]|[IVX]{{1,4}})\s*[-.]\s*\d{{1,2}})\.?\s+(?P<rest>\S.*)")),
     ("1-1.", re.compile(r"(?P<tok>\d{1,2}-\d{1,2})\.?\s+(?P<rest>\S.*)")),
+    ("1.1.1.", re.compile(r"(?P<tok>\d{1,2}\.\d{1,2}\.\d{1,2})\.?\s+(?P<rest>[^\d\s].*)")),
     ("1.1.", re.compile(r"(?P<tok>\d{1,2}\.\d{1,2})\.?\s+(?P<rest>[^\d\s].*)")),
     ("1.", re.compile(r"(?P<tok>\d{1,2})\.\s*(?P<rest>[^\d\s.)].*)")),
     ("1)", re.compile(r"(?P<tok>\d{1,2})\)\s*(?P<rest>\S.*)")),
@@ -69,6 +72,8 @@ _NUMBERED = [
 _SYMBOL = re.compile(rf"(?P<tok>[{re.escape(SYMBOLS)}]|ㅇ(?=\s))\s*(?P<rest>\S.*)")
 _BOLD_LINE = re.compile(r"^\s*(?:\*\*|__)(?P<rest>[^*_]+?)(?:\*\*|__)\s*:?\s*$")
 _INLINE_LABEL = re.compile(r"^(?P<label>[^:：]{1,16}?)\s*[:：]\s*(?P<value>.*)$")
+# A numbered visit as a label: "◈ 방문 1 : 인간과 방재 미래센터", "기관 2: 고베시 위기관리실".
+_VISIT_LABEL = re.compile(r"^(?:방문|기관|방문기관|방문지|현장)\s*\d{1,2}\s*[:：]\s*(?P<value>\S.*)$")
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!~|<>\"'])")
 _MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)(?:\{[^}]*\})?")
 _MD_BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
@@ -272,7 +277,36 @@ def classify(text: str) -> list[Line]:
         else:
             ln.type, ln.content = "text", clean.strip()
         i += 1
+    _join_wrapped_marks(lines)
     return lines
+
+
+def _depth(text: str) -> int:
+    return text.count("(") + text.count("（") - text.count(")") - text.count("）")
+
+
+def _join_wrapped_marks(lines: list[Line], most: int = 3) -> None:
+    """A marked line whose parenthesis the next lines close ("3.1 시트랄 (SYTRAL, Syndicat
+    mixte" / "des transports pour le Rhône et" / "l'agglomération lyonnaise)"): a heading
+    wrapped at a fixed width by a PDF conversion, read as one line."""
+    for i, ln in enumerate(lines):
+        depth = _depth(ln.content) if ln.type == "mark" else 0
+        if depth <= 0:
+            continue
+        taken: list[Line] = []
+        for nxt in lines[i + 1 : i + 1 + most]:
+            if nxt.type != "text":
+                break
+            taken.append(nxt)
+            depth += _depth(nxt.content)
+            if depth <= 0:
+                break
+        if taken and depth == 0:
+            ln.content = " ".join([ln.content, *(t.content for t in taken)])
+            ln.text = " ".join([ln.text, *(t.content for t in taken)])
+            ln.end = taken[-1].end
+            for t in taken:
+                t.type = "skip"
 
 
 def _mark_toc(cleaned: list[str], lines: list[Line]) -> None:
@@ -479,7 +513,7 @@ class _Walker:
             return len(short) <= 60 and not (len(short) > 30 and ends_sentence(plain))
         if not short or ends_sentence(plain) or plain.endswith((",", "、", "및")):
             return False
-        if _INLINE_LABEL.match(text) and not _label_heading(text):
+        if _INLINE_LABEL.match(text) and not _label_heading(text) and not _VISIT_LABEL.match(text):
             return False
         limit = 30 if line.symbol else 40
         if len(short) > limit:
@@ -759,6 +793,8 @@ def _heading_title(line: Line) -> str:
         text = re.sub(r"^(?:방문|기관|현장)\s*\d*\s*", "", text)
     if _label_heading(text):
         text = _INLINE_LABEL.match(text).group("value")
+    elif visit := _VISIT_LABEL.match(text):
+        text = visit["value"]
     if line.symbol or line.family == "bold":
         text = re.sub(r"^(?:\d{1,2}[.)]|[가-하][.)]|\(\d{1,2}\)|[\u2460-\u2473])\s*", "", text)
     if line.family.startswith("#"):  # "## Ⅱ. 방문 결과" keeps its numeral; "### 1. 시청" is "시청"

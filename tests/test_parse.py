@@ -256,8 +256,16 @@ def test_institution_name_drops_the_activity(heading, name):
             "3. 방문 결과\n 3.4 트랜스밀레니오 (TransMilenio S.A.)\n   가) 일시 : 4.19.\n   나) 주요 설명\n     - 2000년 개통\n",
             None,
         ),
+        (
+            "Ⅲ. 방문기관별 활동 내용\nⅢ-1. 빈 시영주택공사 (Wiener Wohnen)\n □ 주요 청취 내용\n  - 입주 자격을 관리함\n",
+            "Ⅲ 방문기관별 활동 내용 › 빈 시영주택공사 (Wiener Wohnen) › 주요 청취 내용",
+        ),
+        (
+            "II. 출장 개요\nII.2 출장 일정\n○ 5. 9.(월) 인천 출발\n",
+            "Ⅱ 출장 개요 › 출장 일정",
+        ),
     ],
-    ids=["[1]", "<1>", "latin-abbreviation"],
+    ids=["[1]", "<1>", "latin-abbreviation", "Ⅲ-1.", "II.2"],
 )
 def test_more_numbering_families(text, path):
     found = paths(text)
@@ -265,6 +273,23 @@ def test_more_numbering_families(text, path):
         assert path in found
     else:
         assert "3 방문 결과 › 트랜스밀레니오 (TransMilenio S.A.) › 주요 설명" in found
+
+
+def test_a_heading_wrapped_inside_its_parenthesis_is_one_line():
+    text = (
+        "3. 기관별 방문 결과\n3.1 시트랄 – 리옹 광역교통조합 (SYTRAL, Syndicat mixte\n    des transports pour le Rhône et\n"
+        "    l'agglomération lyonnaise)\n3.1.1 방문 개요\n ◦ 일시 : 2016. 9. 20.(화) 09:30\n3.1.2 주요 청취 내용\n"
+        " ▶ 2001년 T1 노선을 개통함\n"
+    )
+    assert paths(text)[-1] == (
+        "3 기관별 방문 결과 › 시트랄 – 리옹 광역교통조합 (SYTRAL, Syndicat mixte des transports pour le Rhône et "
+        "l'agglomération lyonnaise) › 주요 청취 내용"
+    )
+
+
+def test_a_numbered_visit_label_heads_its_visit():
+    text = "Ⅳ. 방문 결과\n◈ 방문 1 : 고베시 위기관리실 (神戸市 危機管理室)\n  ❍ 주요 내용\n    - 방재 교육을 운영함\n"
+    assert "Ⅳ 방문 결과 › 고베시 위기관리실 (神戸市 危機管理室) › 주요 내용" in paths(text)
 
 
 def test_a_labelled_line_under_an_item_is_an_item_of_its_own():
