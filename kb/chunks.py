@@ -78,10 +78,26 @@ def _pieces(item: Item) -> list[tuple[str, int, int]]:
     institution, one person, one day - can be found on its own. Whatever is still over
     MAX_ITEM (a report that lost its line breaks) is cut at sentence ends."""
     return [
-        (part, start, end)
+        piece
         for text, start, end in _parts(item)
-        for part in ([text] if len(text) <= MAX_ITEM else split_long(text, TARGET))
+        for piece in (
+            [(text, start, end)] if len(text) <= MAX_ITEM else _spread(split_long(text, TARGET), text, start, end)
+        )
     ]
+
+
+def _spread(parts: list[str], text: str, start: int, end: int) -> list[tuple[str, int, int]]:
+    """The pieces of one long ``text`` (at ``start``:``end`` in the source), each with the
+    offsets from where it begins in the text to where the next begins: disjoint, so that
+    an offset names one chunk. (Where reflowing changed the text, they are near.)"""
+    begins, at = [], 0
+    for part in parts:
+        found = text.find(part[:20], at)
+        at = found if found >= at else at
+        begins.append(min(start + at, end))
+        at += max(1, len(part))
+    ends = begins[1:] + [end]
+    return [(part, b, max(b, e)) for part, b, e in zip(parts, begins, ends, strict=True)]
 
 
 def _parts(item: Item) -> list[tuple[str, int, int]]:
@@ -105,14 +121,15 @@ def _parts(item: Item) -> list[tuple[str, int, int]]:
     for para in item.paras:
         if len(para.text) > TARGET and not para.table:
             emit()
-            group = ""
+            groups, group = [], ""
             for sentence in split_long(para.text, TARGET):
                 if group and len(group) + len(sentence) + 1 > TARGET:
-                    out.append((group, para.start, para.end))
+                    groups.append(group)
                     group = ""
                 group = f"{group} {sentence}".strip()
             if group:
-                out.append((group, para.start, para.end))
+                groups.append(group)
+            out += _spread(groups, para.text, para.start, para.end)
             continue
         if cur and sum(len(p.text) + 1 for p in cur) + len(para.text) > TARGET:
             emit()

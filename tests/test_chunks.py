@@ -49,6 +49,15 @@ def test_nothing_is_lost(path):
     assert counted > 20
 
 
+def test_the_pieces_of_a_long_paragraph_have_offsets_of_their_own():
+    text = "Ⅰ. 요약\n" + " ".join(f"Sentence number {i} says what the delegation saw." for i in range(40)) + "\n"
+    chunks = make_chunks(parse(text).blocks)
+    assert len(chunks) > 2
+    spans = [(c.start, c.end) for c in chunks]
+    assert all(a < b for a, b in spans) and all(b <= c for (_, b), (c, _) in zip(spans, spans[1:], strict=False))
+    assert all(text[c.start : c.start + 20] == c.text[:20] for c in chunks)
+
+
 def test_kinds_do_not_mix_and_sizes_stay_bounded():
     text = (
         "Ⅰ. 방문 결과\n○ 주요내용\n"
