@@ -11,7 +11,7 @@ from kb.issuer import issuer_of
 from kb.parse import COLUMN_GAP, Block, Parsed, clean_markup
 from kb.places import REGIONS, Gazetteer, Place
 from kb.textutil import HANGUL, split_label, squash
-from kb.travellers import count_in_line, count_in_prose, inline_participants
+from kb.travellers import count_in_line, count_in_prose, inline_participants, listed_one_per_line
 
 VISIT_ENTRY = re.compile(
     r"(?:\[\s*(?:기관|현장)?\s*방문\s*\d*\s*\]|방\s*문\s*(?:기\s*관|처)\s*(?:명)?\s*[:：])\s*(?P<name>.+)"
@@ -449,6 +449,10 @@ _NOT_PLACES = {
 }
 
 
+# What names the word before it an area rather than a city: "와이카토(Waikato) 지역".
+_AREA_AFTER = re.compile(r"\s*(?:\([^)]*\))?\s*(?:지역|지방|일대|권역)")
+
+
 def other_cities(value: str, gazetteer: Gazetteer) -> list[str]:
     """Cities a destination line lists that the gazetteer has no Korean name for: the
     other words of the list ("슬로베니아(류블랴나, 블레드)", "도야마현 도야마시"), but not
@@ -459,6 +463,8 @@ def other_cities(value: str, gazetteer: Gazetteer) -> list[str]:
         word = m.group(0)
         if any(a < m.end() and m.start() < b for a, b in spans) or word in _NOT_PLACES:
             continue
+        if _AREA_AFTER.match(value, m.end()):
+            continue  # "와이카토(Waikato) 지역": a region
         if word.endswith("시") and len(word) > 2:
             word = word[:-1]  # 도야마시 -> 도야마
         elif word.endswith(_REGION_SUFFIX):
@@ -544,15 +550,25 @@ def listed_participants(facts: list[str]) -> list[Participant]:
     return []
 
 
-def traveller_count(facts: list[str], participants: list[Participant]) -> int | None:
-    """A count line's number, else a sentence's, else the participant table's rows."""
+def bulleted_participants(parsed: Parsed) -> tuple[list[Participant], int]:
+    """Travellers listed one per line under a 출장자 heading, and how many they are
+    (kb.travellers.listed_one_per_line)."""
+    lines = [
+        p.text for b in parsed.blocks if b.kind == "participants" for it in b.items if not it.header for p in it.paras
+    ]
+    people, count = listed_one_per_line(lines) if lines else ([], 0)
+    return [Participant(k + 1, name, position) for k, (name, position) in enumerate(people)], count
+
+
+def traveller_count(facts: list[str], listed: int) -> int | None:
+    """A count line's number, else a sentence's, else how many the participant list holds."""
     for text in facts:
         for line in text.split("\n"):
             n = count_in_line(line)
             if n:
                 return n
     n = count_in_prose(" ".join(facts))
-    return n or (len(participants) or None)
+    return n or listed or None
 
 
 def cover_lines(text: str, parsed: Parsed) -> list[str]:
@@ -579,7 +595,10 @@ def extract(text: str, parsed: Parsed, gazetteer: Gazetteer) -> Metadata:
     # Not from the closing lines: "결과보고서는 누리집에 공개" there is no title.
     md.title = title_of(cover_lines(text, parsed), md.issuer, str(year) if year else None, md.destinations)
     md.participants = participants_of(parsed) or listed_participants(facts)
-    md.traveller_count = traveller_count(facts, md.participants)
+    listed = len(md.participants)
+    if not md.participants:
+        md.participants, listed = bulleted_participants(parsed)
+    md.traveller_count = traveller_count(facts, listed)
     md.purpose = purpose_of(parsed.blocks)
     md.institutions = institutions_of(text, parsed, gazetteer, (md.trip_start, md.trip_end), md.destinations)
     return md

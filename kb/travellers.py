@@ -23,6 +23,8 @@ OTHERS = re.compile(rf"[{HANGUL}A-Za-z]+\s*외\s*(\d{{1,3}})\s*(?:명|인)")
 PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]|（[^）]*）")
 PROSE = re.compile(
     r"(?:모두|총|전체)\s*(\d{1,3})\s*명(?:이|의|으로|을|\s*(?:이|가)?\s*(?:참여|참가|출장|방문|연수|구성|함께))"
+    # "… 참여하였으며, 출장 인원은 7명(의원 5, 직원 2)임"
+    r"|인원(?:은|이|수는)\s*(?:모두|총)?\s*(\d{1,3})\s*명"
 )
 TRAVEL_WORDS = re.compile(r"참여|참가|출장|방문|연수|구성|다녀|일정|단장")
 
@@ -72,7 +74,7 @@ def count_in_prose(text: str) -> int | None:
     for sentence in re.split(r"(?<=[.다])\s+", _digits(text)):
         m = PROSE.search(sentence)
         if m and TRAVEL_WORDS.search(sentence):
-            return int(m.group(1))
+            return int(m.group(1) or m.group(2))
     return None
 
 
@@ -89,3 +91,23 @@ def inline_participants(value: str) -> list[tuple[str, str | None]]:
         elif len(words) == 1 and NAME.match(words[0]) and len(out) >= 1:
             out.append((words[0], None))
     return out if len(out) >= 2 else []
+
+
+UNNAMED = re.compile(r"^.{0,30}?(\d{1,2})\s*명$")
+
+
+def listed_one_per_line(lines: list[str]) -> tuple[list[tuple[str, str | None]], int]:
+    """(name, position) pairs of a list with one traveller per line ("- 창업지원과장 어태린"),
+    and how many travelled, a line without a name counting its number ("- 진흥원
+    선임연구원 1명"); nothing when a line is neither (prose under the heading)."""
+    people, count = [], 0
+    for line in lines:
+        words = re.sub(r"^[^\w(]+", "", line).split()
+        if 2 <= len(words) <= 6 and NAME.match(words[-1]):
+            people.append((words[-1], " ".join(words[:-1])))
+            count += 1
+        elif m := UNNAMED.match(" ".join(words)):
+            count += int(m.group(1))
+        else:
+            return [], 0
+    return (people, count) if len(people) >= 2 else ([], 0)

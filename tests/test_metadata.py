@@ -80,8 +80,9 @@ def test_destinations_from_a_sentence_when_there_is_no_line(gazetteer):
         ("라. 출장 인원 : 의원 4명, 직원 1명\n", 5),
         ("  의원 5명과 직원 2명 등 모두 7명이 참여하였다.\n", 7),
         ("| 성명 | 직급 |\n|---|---|\n| 도윤희 | 과장 |\n| 편재우 | 팀장 |\n| 여하린 | 주무관 |\n", 3),
+        ("1.3 출장자\n- 일자리경제국장 황보진우\n- 창업지원과장 어태린\n- 진흥원 선임연구원 1명\n", 3),
     ],
-    ids=["total", "parts", "prose", "table-only"],
+    ids=["total", "parts", "prose", "table-only", "list-only"],
 )
 def test_traveller_count_in_order_of_evidence(gazetteer, body, n):
     assert md(f"Ⅰ. 출장 개요\n{body}", gazetteer).traveller_count == n
@@ -129,6 +130,8 @@ def test_cities_the_gazetteer_does_not_know_still_count_from_the_destination_lin
     assert m.other_cities == ["뽀로로"]
     m = md("1. 출장 개요\n○ 출장 지역 : 슬로베니아(류블랴나, 크롱크롱) 일원, 미국 오리건주 포틀랜드\n", gazetteer)
     assert m.other_cities == ["크롱크롱"]  # not 일원, not the state 오리건주
+    m = md("1. 출장 개요\n○ 연수 지역 : 뉴질랜드 오클랜드, 크롱크롱(Krong) 지역\n", gazetteer)
+    assert m.other_cities == []  # an area, not a city
 
 
 def test_a_city_state_is_a_destination_city(gazetteer):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kb.travellers import count_in_line, count_in_prose, inline_participants
+from kb.travellers import count_in_line, count_in_prose, inline_participants, listed_one_per_line
 
 
 @pytest.mark.parametrize(
@@ -33,6 +33,21 @@ def test_count_in_prose():
     assert count_in_prose(text) == 7
     assert count_in_prose("시장을 단장으로 관계 공무원 등 모두 6명이 참여하였다.") == 6
     assert count_in_prose("인구는 모두 250만 명이다.") is None
+
+
+def test_count_in_prose_of_the_trips_number_of_people():
+    text = "이번 출장에는 위원장 탁윤호, 위원 명재훈이 참여하였으며, 출장 인원은 7명(의원 5, 직원 2)임"
+    assert count_in_prose(text) == 7
+
+
+def test_a_list_of_one_traveller_per_line():
+    lines = ["- 일자리경제국장 황보진우", "- 창업지원과장 어태린", "- 진흥원 투자지원팀 선임연구원 1명"]
+    assert listed_one_per_line(lines) == ([("황보진우", "일자리경제국장"), ("어태린", "창업지원과장")], 3)
+    # prose under the heading is no list
+    assert listed_one_per_line(["- 창업지원과장 어태린", "- 이번 출장에는 위원 다섯 명과 직원이 함께 참여하였음"]) == (
+        [],
+        0,
+    )
 
 
 def test_inline_participants():
