@@ -1,10 +1,11 @@
 """How many people travelled, however a report says it: a count line ("출장인원 : 총 9명",
 "인원 : 4명", "3명 (항만물류과장 외 2명)", "의원 4명, 직원 1명", "의원 6명·직원 2명",
-"단장 외 5명"), a sentence ("… 등 모두 7명이 참여"), or only the rows of the participant
-table. Also the participants of an inline list ("출 장 자 : 교통정책과장 강민호, …").
+"단장 외 5명"), a sentence ("… 등 모두 7명이 참여", "출장 인원은 7명"), or only the rows of
+the participant table or the lines of a list. Also the participants of an inline list ("출 장
+자 : 교통정책과장 강민호, …") and of a list of one traveller per line ("- 창업지원과장 어태린").
 
 The order of evidence: a count line's total, then its parts summed, then a sentence's
-total, then the table's rows (the caller's fallback).
+total, then the table's rows or the list's lines (the caller's fallback).
 """
 
 from __future__ import annotations
