@@ -57,8 +57,9 @@ _NUMBERED = [
     ("1.", re.compile(r"(?P<tok>\d{1,2})\.\s*(?P<rest>[^\d\s.)].*)")),
     ("1)", re.compile(r"(?P<tok>\d{1,2})\)\s*(?P<rest>\S.*)")),
     ("(1)", re.compile(r"\(\s*(?P<tok>\d{1,2})\s*\)\s*(?P<rest>\S.*)")),
-    ("가.", re.compile(rf"(?P<tok>[{HANGUL_ORDER}])\.\s*(?P<rest>\S.*)")),
-    ("가)", re.compile(rf"(?P<tok>[{HANGUL_ORDER}])\)\s*(?P<rest>\S.*)")),
+    # also spaced like a letter-spaced heading: "가 . 방 문 목 적"
+    ("가.", re.compile(rf"(?P<tok>[{HANGUL_ORDER}]) ?\.\s*(?P<rest>\S.*)")),
+    ("가)", re.compile(rf"(?P<tok>[{HANGUL_ORDER}]) ?\)\s*(?P<rest>\S.*)")),
     ("(가)", re.compile(rf"\(\s*(?P<tok>[{HANGUL_ORDER}])\s*\)\s*(?P<rest>\S.*)")),
     ("[1]", re.compile(r"\[\s*(?P<tok>\d{1,2})\s*\]\s*(?P<rest>\S.*)")),
     # a label in brackets on a line of its own: "[착안 사항]", "〈주요 내용〉", "《시사점》"
@@ -89,6 +90,15 @@ _FIELD = re.compile(
     r"^(?:\d{1,2}(?:[-.]\d{1,2})*[.)]?\s+)?[^\s:：]{1,6}(?: [^\s:：]{1,6}){0,2}\s*[:：]\s*\S"
 )  # "일시: …", "3 연수 지역 : …"
 _PAREN = re.compile(r"\([^)]*\)|（[^）]*）")
+
+
+def _without_names(text: str) -> str:
+    """``text`` without the parentheses that name ("트랜스밀레니오 (TransMilenio S.A.)",
+    "고베시 (神戸市)", "(리버풀시 문화국)"), keeping those that list words of the line ("총
+    41,280천원(항공료, 숙박비, 일비 등)으로 …" is a sentence wrapped, not a heading)."""
+    return _PAREN.sub(lambda m: m[0] if "," in m[0] and re.search(f"[{HANGUL}]", m[0]) else "", text)
+
+
 _ACTIVITY = re.compile(
     r"\s+(?:시찰|참석|참가|방문|면담|견학|주제발표|체결|간담회|설명회|답사|현장\s*답사|업무협의|협의|회의)(?:\s.*)?$"
 )
@@ -507,7 +517,7 @@ class _Walker:
         text = line.content
         if line.family.startswith("#") or line.family == "glyph":
             return True
-        plain = _PAREN.sub("", text).strip()  # "트랜스밀레니오 (TransMilenio S.A.)" ends no sentence
+        plain = _without_names(text).strip()  # "트랜스밀레니오 (TransMilenio S.A.)" ends no sentence
         short = squash(plain)
         if line.strong:
             return len(short) <= 60 and not (len(short) > 30 and ends_sentence(plain))

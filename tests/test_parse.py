@@ -287,6 +287,22 @@ def test_a_heading_wrapped_inside_its_parenthesis_is_one_line():
     )
 
 
+def test_letter_spaced_headings_with_a_spaced_marker():
+    text = "Ⅲ. 기 관 별 방 문 결 과\n가 . 함 부 르 크 항 만 공 사 (Hamburg Port Authority)\n◆ 주요 내용\n◇ 스마트포트 전략을 세움\n"
+    assert paths(text)[-1] == "Ⅲ 기관별 방문 결과 › 함부르크 항만 공사 (Hamburg Port Authority) › 주요 내용"
+
+
+def test_a_parenthesis_that_lists_words_counts_in_the_line_a_name_does_not():
+    text = (
+        "Ⅰ. 출장 개요\n바. 소요 경비\n◎ 총 41,280천원(항공료, 숙박비, 일비, 식비, 통역비 등)으로 의원 국외\n"
+        "여비 예산에서 집행하였음\n"
+        "Ⅱ. 기관 방문\n2.1 Liverpool City Council – Culture Liverpool (리버풀시 문화국)\n• 주요 내용\n– 문화 정책을 설명함\n"
+    )
+    found = paths(text)
+    assert not any("41,280천원" in p for p in found)  # a wrapped sentence, not a heading
+    assert "Ⅱ 기관 방문 › Liverpool City Council – Culture Liverpool (리버풀시 문화국) › 주요 내용" in found
+
+
 def test_a_numbered_visit_label_heads_its_visit():
     text = "Ⅳ. 방문 결과\n◈ 방문 1 : 고베시 위기관리실 (神戸市 危機管理室)\n  ❍ 주요 내용\n    - 방재 교육을 운영함\n"
     assert "Ⅳ 방문 결과 › 고베시 위기관리실 (神戸市 危機管理室) › 주요 내용" in paths(text)
