@@ -458,6 +458,7 @@ def other_cities(value: str, gazetteer: Gazetteer) -> list[str]:
     other words of the list ("슬로베니아(류블랴나, 블레드)", "도야마현 도야마시"), but not
     regions (오리건주, 교토부, 도야마현) or words such as 일원, 근교."""
     spans = [(m.start, m.start + len(m.alias)) for m in gazetteer.find(value, evidence=True)]
+    starts = {a for a, _ in spans}
     out: list[str] = []
     for m in _PLACE_TOKEN.finditer(value):
         word = m.group(0)
@@ -465,6 +466,9 @@ def other_cities(value: str, gazetteer: Gazetteer) -> list[str]:
             continue
         if _AREA_AFTER.match(value, m.end()):
             continue  # "와이카토(Waikato) 지역": a region
+        gap = len(value) - len(value[m.end() :].lstrip(" "))
+        if gap > m.end() and gap in starts:
+            continue  # "잉글랜드 리버풀": the region of the city named next
         if word.endswith("시") and len(word) > 2:
             word = word[:-1]  # 도야마시 -> 도야마
         elif word.endswith(_REGION_SUFFIX):

@@ -132,6 +132,8 @@ def test_cities_the_gazetteer_does_not_know_still_count_from_the_destination_lin
     assert m.other_cities == ["크롱크롱"]  # not 일원, not the state 오리건주
     m = md("1. 출장 개요\n○ 연수 지역 : 뉴질랜드 오클랜드, 크롱크롱(Krong) 지역\n", gazetteer)
     assert m.other_cities == []  # an area, not a city
+    m = md("1. 출장 개요\n• 출장지 : 영국 크롱랜드 리버풀(Liverpool), 뽀롱랜드 글래스고\n", gazetteer)
+    assert m.other_cities == []  # the regions of the cities named next
 
 
 def test_a_city_state_is_a_destination_city(gazetteer):
