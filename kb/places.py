@@ -199,6 +199,16 @@ def _is_hangul(ch: str) -> bool:
     return "\uac00" <= ch <= "\ud7a3"
 
 
+def _positions(text: str, ch: str) -> list[int]:
+    """Where ``ch`` occurs in ``text`` (str.find: a one-character alias such as 빈 is
+    looked for at C speed, not by a test at every position)."""
+    out, k = [], text.find(ch)
+    while k >= 0:
+        out.append(k)
+        k = text.find(ch, k + 1)
+    return out
+
+
 def _is_cjk(ch: str) -> bool:
     """Whether one character is a Chinese character (the ranges of ``_CJK``)."""
     return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" or "\uf900" <= ch <= "\ufaff"
@@ -614,8 +624,9 @@ class Gazetteer:
         # characters start a folded alias, can start a mention (about one in ten):
         # the scan visits those alone, in order.
         starts = list(compress(range(n), map(by_start.__contains__, _pairs(low))))
-        if singles:
-            starts = sorted({*starts, *(k for k in range(n) if low[k] in singles)})
+        ones = [k for ch in singles for k in _positions(low, ch)]
+        if ones:
+            starts = sorted({*starts, *ones})
         folded_chars: list[str] = []
         if self.folded:
             folded_chars = list(map(_fold_char, low))
