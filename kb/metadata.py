@@ -466,8 +466,8 @@ def other_cities(value: str, gazetteer: Gazetteer) -> list[str]:
             continue
         if _AREA_AFTER.match(value, m.end()):
             continue  # "와이카토(Waikato) 지역": a region
-        gap = len(value) - len(value[m.end() :].lstrip(" "))
-        if gap > m.end() and gap in starts:
+        next_word = len(value) - len(value[m.end() :].lstrip(" "))
+        if next_word > m.end() and next_word in starts:
             continue  # "잉글랜드 리버풀": the region of the city named next
         if word.endswith("시") and len(word) > 2:
             word = word[:-1]  # 도야마시 -> 도야마
