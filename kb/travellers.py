@@ -82,13 +82,18 @@ def count_in_prose(text: str) -> int | None:
 NAME = re.compile(rf"^[{HANGUL}]{{2,4}}$")
 
 
+def _position_and_name(words: list[str]) -> tuple[str, str] | None:
+    """(name, position) of "교통정책과장 강민호": the last word a name, those before it the position."""
+    return (words[-1], " ".join(words[:-1])) if len(words) >= 2 and NAME.match(words[-1]) else None
+
+
 def inline_participants(value: str) -> list[tuple[str, str | None]]:
     """(name, position) pairs of an inline list: "교통정책과장 강민호, 대중교통팀장 석유나" ."""
     out = []
     for part in re.split(r"\s*[,，、/]\s*", PARENS.sub(" ", value)):
         words = part.split()
-        if len(words) >= 2 and NAME.match(words[-1]):
-            out.append((words[-1], " ".join(words[:-1])))
+        if person := _position_and_name(words):
+            out.append(person)
         elif len(words) == 1 and NAME.match(words[0]) and len(out) >= 1:
             out.append((words[0], None))
     return out if len(out) >= 2 else []
@@ -104,8 +109,8 @@ def listed_one_per_line(lines: list[str]) -> tuple[list[tuple[str, str | None]],
     people, count = [], 0
     for line in lines:
         words = re.sub(r"^[^\w(]+", "", line).split()
-        if 2 <= len(words) <= 6 and NAME.match(words[-1]):
-            people.append((words[-1], " ".join(words[:-1])))
+        if len(words) <= 6 and (person := _position_and_name(words)):
+            people.append(person)
             count += 1
         elif m := UNNAMED.match(" ".join(words)):
             count += int(m.group(1))
