@@ -90,15 +90,6 @@ _FIELD = re.compile(
     r"^(?:\d{1,2}(?:[-.]\d{1,2})*[.)]?\s+)?[^\s:：]{1,6}(?: [^\s:：]{1,6}){0,2}\s*[:：]\s*\S"
 )  # "일시: …", "3 연수 지역 : …"
 _PAREN = re.compile(r"\([^)]*\)|（[^）]*）")
-
-
-def _without_names(text: str) -> str:
-    """``text`` without the parentheses that name ("트랜스밀레니오 (TransMilenio S.A.)",
-    "고베시 (神戸市)", "(리버풀시 문화국)"), keeping those that list words of the line ("총
-    41,280천원(항공료, 숙박비, 일비 등)으로 …" is a sentence wrapped, not a heading)."""
-    return _PAREN.sub(lambda m: m[0] if "," in m[0] and re.search(f"[{HANGUL}]", m[0]) else "", text)
-
-
 _ACTIVITY = re.compile(
     r"\s+(?:시찰|참석|참가|방문|면담|견학|주제발표|체결|간담회|설명회|답사|현장\s*답사|업무협의|협의|회의)(?:\s.*)?$"
 )
@@ -786,6 +777,13 @@ def _display_number(line: Line) -> str:
 def _is_document_title(line: Line) -> bool:
     """A first Markdown heading that names the report itself ("# 2024 … 결과보고서")."""
     return line.family.startswith("#") and "보고" in squash(line.content)
+
+
+def _without_names(text: str) -> str:
+    """``text`` without the parentheses that name ("트랜스밀레니오 (TransMilenio S.A.)",
+    "고베시 (神戸市)", "(리버풀시 문화국)"), keeping those that list words of the line ("총
+    41,280천원(항공료, 숙박비, 일비 등)으로 …" is a sentence wrapped, not a heading)."""
+    return _PAREN.sub(lambda m: m[0] if "," in m[0] and re.search(f"[{HANGUL}]", m[0]) else "", text)
 
 
 def _label_heading(text: str) -> bool:
