@@ -81,6 +81,11 @@ _MD_BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 _MD_ITALIC_LINE = re.compile(r"^(\s*)[*_](?=\S)(.+?)(?<=\S)[*_]\s*$")  # "*2019. 10. 8.(화) 10:00*"
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]{0,400})?/?>")
 _RULE = re.compile(r"^\s*(?:[-=_*~─━]\s*){3,}$")
+# A page number on a line of its own, as text exports of paged documents leave them: "- 3 -",
+# "— 12 —", "- 3 / 12 -", "Page 3", "p. 3 of 12".
+_PAGE_NUMBER = re.compile(
+    r"^(?:[-–—]\s*\d{1,4}(?:\s*/\s*\d{1,4})?\s*[-–—]|(?:page|p\.)\s*\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?)$", re.I
+)
 _TOC_TAIL = re.compile(r"(?:\t\s*\d*|\s*(?:\.{2,}|·{2,}|…+|ㆍ{2,}|-{3,})\s*\d+|\s+\d{1,3})\s*$")
 # A line that starts a row of its own even without a table: a date or day ("9월 11일(월)",
 # "11. 7.(월)", "Day 2"), or columns separated by runs of spaces.
@@ -240,11 +245,12 @@ def classify(text: str) -> list[Line]:
     cleaned = [clean_markup(r) for r in raws]
     stripped = [c.strip() for c in cleaned]
     _mark_toc(cleaned, lines)
+    _mark_page_breaks(stripped, lines)
     i = 0
     while i < len(raws):
         ln, raw, clean = lines[i], raws[i], cleaned[i]
-        if ln.type == "toc" or not clean.strip():
-            if ln.type != "toc" and raw.strip():
+        if ln.type in ("toc", "skip") or not clean.strip():
+            if ln.type == "blank" and raw.strip():
                 ln.type = "skip"  # markup only: an image, an empty quote
             i += 1
             continue
@@ -345,6 +351,42 @@ def _mark_toc(cleaned: list[str], lines: list[Line]) -> None:
             if cleaned[k].strip():
                 lines[k].type, lines[k].content = "toc", cleaned[k].strip()
         i = j
+
+
+def _mark_page_breaks(stripped: list[str], lines: list[Line], reach: int = 3) -> None:
+    """Page furniture in text exported from a paged document: page numbers ("- 3 -") and the
+    running header or footer beside them (a line found next to two page numbers or more,
+    rules between them), as skipped lines. Where a sentence runs across the page break, the
+    blank lines of the break are skipped too, so that the sentence reads as one paragraph
+    ("에너지 자립형" / "- 3 -" / header / "건물(HIKARI)과 …")."""
+    numbers = [i for i, s in enumerate(stripped) if _PAGE_NUMBER.match(s)]
+    if not numbers:
+        return
+    near: dict[int, list[int]] = {}  # index of each line next to a page number
+    for n in numbers:
+        for step in (-1, 1):
+            j, seen = n + step, 0
+            while 0 <= j < len(stripped) and seen < reach:
+                if stripped[j] and not _RULE.match(stripped[j]):
+                    if _PAGE_NUMBER.match(stripped[j]):
+                        break
+                    near.setdefault(j, []).append(n)
+                    seen += 1
+                j += step
+    counts: dict[str, int] = {}
+    for j in near:
+        counts[squash(stripped[j])] = counts.get(squash(stripped[j]), 0) + 1
+    furniture = set(numbers) | {j for j in near if counts[squash(stripped[j])] >= 2}
+    for n in numbers:
+        lo = hi = n  # the break: furniture, rules and blank lines around the page number
+        while lo > 0 and (lo - 1 in furniture or not stripped[lo - 1] or _RULE.match(stripped[lo - 1])):
+            lo -= 1
+        while hi + 1 < len(stripped) and (hi + 1 in furniture or not stripped[hi + 1] or _RULE.match(stripped[hi + 1])):
+            hi += 1
+        across = lo > 0 and not ends_sentence(stripped[lo - 1])
+        for k in range(lo, hi + 1):
+            if k in furniture or (across and not stripped[k]) or _RULE.match(stripped[k]):
+                lines[k].type = "skip"
 
 
 def _toc_key(line: str) -> str:
@@ -532,7 +574,9 @@ class _Walker:
         if nxt.type == "table":
             return True
         if nxt.type == "text":
-            continues = self.lines[i + 1].type == "text" and nxt.indent > line.indent and not line.family == "bold"
+            # the next line, across a page break ("skip" lines) but not across a blank line
+            after = next((ln for ln in self.lines[i + 1 :] if ln.type != "skip"), None)
+            continues = after is nxt and nxt.indent > line.indent and not line.family == "bold"
             heads = not continues and (named or len(short) <= 25 or line.family == "bold")
         elif nxt.type != "mark" or nxt.strong:
             heads = False

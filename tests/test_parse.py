@@ -320,6 +320,23 @@ def test_a_symbol_after_another_familys_item_at_its_indentation_is_its_sibling()
     assert kinds_of(text)["⇒ 하늬시 접목 과제 : 케이블카 도입 타당성을 검토할 것"] == "implication"
 
 
+def test_page_numbers_and_running_headers_are_left_out_and_a_sentence_runs_across_the_break():
+    header = "물빛시의회 도시건설위원회                 공무국외출장 결과보고서"
+    text = (
+        f"Ⅲ. 방문 결과\n1. 콩플뤼앙스 개발공사\n가. 주요 내용\n  ▶ 2003년 착공한 재개발 사업임\n"
+        f"  ▶ NEDO와 함께 에너지 자립형\n\n          - 3 -\n\n{header}\n──────────\n\n"
+        f"    건물과 전기차 공유를 실증함\n나. 시사점\n  ▶ 역세권 개발계획을 함께 세울 것\n\n\n          - 4 -\n\n{header}\n\n"
+        "Ⅳ. 종합 의견\n  ○ 트램 도입을 검토할 것\n\n          - 5 -\n"
+    )
+    items = {it.text: (b.kind, " › ".join(b.path)) for b in parse(text).blocks for it in b.items}
+    assert items["▶ NEDO와 함께 에너지 자립형 건물과 전기차 공유를 실증함"] == (
+        "finding",
+        "Ⅲ 방문 결과 › 콩플뤼앙스 개발공사 › 주요 내용",
+    )
+    assert items["▶ 역세권 개발계획을 함께 세울 것"][0] == "implication"
+    assert not any("- 4 -" in t or "- 5 -" in t or "결과보고서" in t for t in items)
+
+
 def test_a_note_stays_with_the_item_it_annotates_where_the_indentation_was_lost():
     text = (
         "Ⅱ. 도시 개요\n○ (주요산업) 빅데이터 산업을 육성함\n- 빅데이터거래소는 세계 최초의 거래소\n"
