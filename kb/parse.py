@@ -165,12 +165,15 @@ def strip_tags(s: str) -> str:
 
 
 def collapse_spaced(s: str) -> str:
-    """Undo letter-spacing: "출 장 개 요" -> "출장 개요", "일 시" -> "일시"."""
+    """Undo letter-spacing: "출 장 개 요" -> "출장 개요", "일 시" -> "일시". Two syllables
+    are letter-spaced only when they are the whole line: in "오스트리아 및 빈" they are words."""
 
     def fix(m: re.Match) -> str:
         return kiwi().space(squash(m.group(0)), reset_whitespace=True)
 
-    return re.sub(rf"(?<![{HANGUL}])(?:[{HANGUL}] +){{1,}}[{HANGUL}](?![{HANGUL}])", fix, s)
+    if re.fullmatch(rf"\s*[{HANGUL}] +[{HANGUL}]\s*", s):
+        return squash(s)
+    return re.sub(rf"(?<![{HANGUL}])(?:[{HANGUL}] +){{2,}}[{HANGUL}](?![{HANGUL}])", fix, s)
 
 
 def clean_markup(s: str, tags: bool = True) -> str:

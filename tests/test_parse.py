@@ -292,6 +292,11 @@ def test_letter_spaced_headings_with_a_spaced_marker():
     assert paths(text)[-1] == "Ⅲ 기관별 방문 결과 › 함부르크 항만 공사 (Hamburg Port Authority) › 주요 내용"
 
 
+def test_two_spaced_syllables_are_letter_spacing_only_as_a_whole_heading():
+    text = "Ⅱ. 오스트리아 및 빈\n1. 개 요\n○ 인구 약 190만 명\n2. 주 요 현 황\n○ 시영주택 22만 호\n"
+    assert paths(text) == ["Ⅱ 오스트리아 및 빈 › 개요", "Ⅱ 오스트리아 및 빈 › 주요 현황"]
+
+
 def test_a_parenthesis_that_lists_words_counts_in_the_line_a_name_does_not():
     text = (
         "Ⅰ. 출장 개요\n바. 소요 경비\n◎ 총 41,280천원(항공료, 숙박비, 일비, 식비, 통역비 등)으로 의원 국외\n"
