@@ -21,7 +21,7 @@ import re
 
 MAX_TRIP_DAYS = 60
 _SPACES = {ord(c): " " for c in "\u00a0\u2002\u2003\u2009\u202f\u3000\t"}
-_TILDES = {ord(c): "~" for c in "∼～〜"}
+_TILDES = {ord(c): "~" for c in "∼～〜→"}  # "2023-09-18 → 2023-09-23" from a note-taking app
 _DASHES = {ord(c): "-" for c in "–—−‐"}
 _QUOTES = {ord(c): "'" for c in "’‘`´′"}
 _CLEAN = {**_SPACES, **_TILDES, **_DASHES, **_QUOTES}

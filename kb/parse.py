@@ -36,7 +36,9 @@ SYMBOLS = "□■◆◇▶▷►▸▹○◦●◎•‣※*→⇒⇨➡➜·–
 # Label families placed by indentation rather than by first use: the symbols, and bracketed
 # labels ("[착안 사항]"), which documents put at any depth.
 SYMBOL_FAMILIES = frozenset(SYMBOLS) | {"ㅇ", "[]"}
-STRONG_FAMILIES = ("roman", "chapter", "part", "【】", "【】+", "section", "glyph")
+STRONG_FAMILIES = ("roman", "chapter", "part", "【】", "【】+", "section", "glyph", "attachment")
+# Pictographs used as bullets ("💡 시사점: …" in a note-taking app's callout), each a family.
+_PICTOGRAPH = re.compile(r"(?P<tok>[\U0001F300-\U0001FAFF])\ufe0f?\s*(?P<rest>\S.*)")
 
 # Heading families that are always headings, in the order they are tried.
 _STRONG = [
@@ -46,6 +48,9 @@ _STRONG = [
     ("part", re.compile(r"(?:Part|PART|Chapter|CHAPTER)\s*(?P<tok>\d{1,2}|[IVX]{1,4})\s*[.:]?\s+(?P<rest>.*)")),
     ("【】", re.compile(r"【\s*(?P<tok>[^】]{0,30}?)\s*】\s*(?P<rest>.*)")),
     ("section", re.compile(r"제\s*(?P<tok>\d{1,2})\s*절\.?\s*(?P<rest>.*)")),
+    # an official letter's attachment ("붙임 1", "[붙임 2] 세부 활동 내용"): the outline starts again
+    # ("붙임 : 1. 자료 목록" lists the attachments instead)
+    ("attachment", re.compile(r"\[?\s*붙임\s*(?P<tok>\d{0,2})\s*\]?\s*\.?(?![\s.]*[:：])\s*(?P<rest>.*)")),
 ]
 # Numbered families: headings or list items, as their text reads.
 _NUMBERED = [
@@ -54,8 +59,15 @@ _NUMBERED = [
     ("1-1.", re.compile(r"(?P<tok>\d{1,2}-\d{1,2})\.?\s+(?P<rest>\S.*)")),
     ("1.1.1.", re.compile(r"(?P<tok>\d{1,2}\.\d{1,2}\.\d{1,2})\.?\s+(?P<rest>[^\d\s].*)")),
     ("1.1.", re.compile(r"(?P<tok>\d{1,2}\.\d{1,2})\.?\s+(?P<rest>[^\d\s].*)")),
-    ("1.", re.compile(r"(?P<tok>\d{1,2})\.\s*(?P<rest>[^\d\s.)].*)")),
+    ("1.", re.compile(r"(?P<tok>\d{1,2}) ?\.\s*(?P<rest>[^\d\s.)].*)")),  # also "1 . 출장 목적"
     ("1)", re.compile(r"(?P<tok>\d{1,2})\)\s*(?P<rest>\S.*)")),
+    # a numbered visit in brackets: "(방문 1) 선전시 교통운수국", "[방문기관 2] 도시재개발청(URA)"
+    (
+        "[방문 1]",
+        re.compile(
+            r"[\[(〔〈<]\s*(?:방문기관|방문지|방문|기관|현장)\s*(?P<tok>\d{1,2})\s*[\])〕〉>]\s*[:：.]?\s*(?P<rest>\S.*)"
+        ),
+    ),
     ("(1)", re.compile(r"\(\s*(?P<tok>\d{1,2})\s*\)\s*(?P<rest>\S.*)")),
     # also spaced like a letter-spaced heading: "가 . 방 문 목 적"
     ("가.", re.compile(rf"(?P<tok>[{HANGUL_ORDER}]) ?\.\s*(?P<rest>\S.*)")),
@@ -94,6 +106,8 @@ COLUMN_GAP = re.compile(r"\S\s{3,}\S")
 _FIELD = re.compile(
     r"^(?:\d{1,2}(?:[-.]\d{1,2})*[.)]?\s+)?[^\s:：]{1,6}(?: [^\s:：]{1,6}){0,2}\s*[:：]\s*\S"
 )  # "일시: …", "3 연수 지역 : …"
+# when a visit was, after its name: "타이중시정부 문화국 (10.14. 오후)", "면담(14:30)"
+_WHEN = re.compile(r"\s*\((?:[\d.:~\-\s/,]|오전|오후|[월화수목금토일])+\)$")
 _PAREN = re.compile(r"\([^)]*\)|（[^）]*）")
 _ACTIVITY = re.compile(
     r"\s+(?:시찰|참석|참가|방문|면담|견학|주제발표|체결|간담회|설명회|답사|현장\s*답사|업무협의|협의|회의)(?:\s.*)?$"
@@ -118,7 +132,7 @@ class Line:
 
     @property
     def symbol(self) -> bool:
-        return self.family in SYMBOL_FAMILIES
+        return self.family in SYMBOL_FAMILIES or bool(_PICTOGRAPH.match(self.family + " x"))
 
 
 @dataclass
@@ -184,6 +198,7 @@ def clean_markup(s: str, tags: bool = True) -> str:
     if "![" in s:
         s = _MD_IMAGE.sub("", s)
     s = re.sub(r"^(\s*)>\s?", r"\1", s)
+    s = re.sub(r"^(\s*[-*+]\s+)\[[ xX]\]\s+", r"\1", s)  # a checkbox: "- [ ] 후속 조치: …"
     if "**" in s or "__" in s:
         s = _MD_BOLD.sub(r"\2", s)
     s = _MD_ITALIC_LINE.sub(r"\1\2", s)
@@ -197,7 +212,8 @@ def _indent(raw: str) -> int:
 
 def institution_name(heading: str) -> str:
     """The institution a visit heading names: "충칭 시엔타오빅데이터밸리 시찰" -> "충칭 시엔타오빅데이터밸리"."""
-    name = _ACTIVITY.sub("", heading.strip())
+    name = _WHEN.sub("", heading.strip())
+    name = _ACTIVITY.sub("", name)
     name = re.sub(r"(\s+(?:및|관계자))+$", "", name)
     return name.strip() or heading.strip()
 
@@ -223,12 +239,14 @@ def _marked(raw: str) -> tuple[str, str, str] | None:
             return f"#{len(tok)}", tok, rest
         if family == "【】" and rest:
             return "【】+", tok, rest  # "【방문 1】 기관명": another family than a whole-line 【 개요 】
+        if family == "attachment" and (len(rest) > 30 or re.search(r"\d\s*부\.?|끝\.?$", rest)):
+            continue  # the list of attachments at a letter's end: "붙임 1. 세부 활동 내용 1부. 끝."
         if family == "roman":
             if tok not in ROMAN and tok not in UNICODE_ROMAN:
                 continue
             return family, UNICODE_ROMAN[ROMAN[tok] - 1] if tok in ROMAN else tok, rest
         return family, tok, rest
-    m = _SYMBOL.match(s)
+    m = _SYMBOL.match(s) or _PICTOGRAPH.match(s)
     if m:
         tok = m.group("tok")
         if tok in "-–—" and (re.match(r"[-–—]\d", s) or s.endswith(tok)):
@@ -585,6 +603,11 @@ class _Walker:
             heads = False
         elif nxt.family == line.family and nxt.indent == line.indent:
             heads = False  # a sibling: this is a list item
+        elif any(
+            not n.heading and n.family == nxt.family and n.indent == nxt.indent < line.indent
+            for n in self.kept_for(line, heading=False)
+        ):
+            heads = False  # the next line is a sibling of the item this one is under: nothing is below it
         else:
             heads = not any(n.family == nxt.family for n in self.kept_for(line, heading=True))
         # Kiwi is asked last, and only where its reading can still say no: it costs more
@@ -615,6 +638,8 @@ class _Walker:
 
     def kept_for(self, line: Line, heading: bool) -> list[_Node]:
         """The open nodes that stay open when ``line`` comes."""
+        if line.family == "attachment":
+            return []  # an attachment starts the outline again
         stack = list(self.stack)
         if heading:
             while stack and not stack[-1].heading:
@@ -654,7 +679,10 @@ class _Walker:
         title = collapse_spaced(_heading_title(line))
         parents = self.headings()
         parent_kind = parents[-1].kind if parents else None
-        if parent_kind == "background" and any(p.kind in ("visit", "finding") for p in parents[:-1]):
+        # (an attachment's own title, "붙임 1 세부 활동 내용", says what all of it is, not this)
+        if parent_kind == "background" and any(
+            p.kind in ("visit", "finding") and p.family != "attachment" for p in parents[:-1]
+        ):
             parent_kind = "visit"  # a city's overview inside the visits, then that city's visits
         kind = kind_of(title, parent_kind)
         line.type = "heading"
@@ -704,7 +732,7 @@ class _Walker:
             if line.type == "toc":
                 self.toc(line)
             elif line.type == "mark":
-                if line.family == "roman" and not line.content:
+                if line.family in ("roman", "attachment") and not line.content:
                     nxt = self.next_line(i)  # the numeral alone; its title on the next line
                     if nxt is not None and nxt.type == "text" and len(nxt.content) <= 40:
                         line.content = nxt.content
@@ -816,6 +844,8 @@ def _display_number(line: Line) -> str:
         return f"Part {line.number}"
     if line.family in ("chapter", "section"):
         return f"제{line.number}{'장' if line.family == 'chapter' else '절'}"
+    if line.family == "attachment":
+        return f"붙임 {line.number}".strip()
     if line.family in ("roman", "1.", "1-1.", "1.1.", "1)", "(1)", "[1]", "<1>", "가.", "가)", "(가)", "①", "㉮"):
         return line.number
     return ""

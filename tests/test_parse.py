@@ -235,6 +235,8 @@ def test_lines_are_typed():
             "TriMet (Tri-County Metropolitan Transportation District)",
             "TriMet (Tri-County Metropolitan Transportation District)",
         ),
+        ("타이중시정부 문화국 (10.14. 오후)", "타이중시정부 문화국"),
+        ("쿠알라룸푸르 시청(DBKL) 면담(14:30)", "쿠알라룸푸르 시청(DBKL)"),
     ],
 )
 def test_institution_name_drops_the_activity(heading, name):
@@ -311,6 +313,53 @@ def test_a_parenthesis_that_lists_words_counts_in_the_line_a_name_does_not():
 def test_a_numbered_visit_label_heads_its_visit():
     text = "Ⅳ. 방문 결과\n◈ 방문 1 : 고베시 위기관리실 (神戸市 危機管理室)\n  ❍ 주요 내용\n    - 방재 교육을 운영함\n"
     assert "Ⅳ 방문 결과 › 고베시 위기관리실 (神戸市 危機管理室) › 주요 내용" in paths(text)
+
+
+@pytest.mark.parametrize(
+    "text, path",
+    [
+        (
+            "5 . 방문 결과\n[방문기관 1] 싱가포르 주택개발청(HDB)\n□ 주요 청취 내용\n - 공공주택 비율 80%\n",
+            "5 방문 결과 › 싱가포르 주택개발청(HDB) › 주요 청취 내용",
+        ),
+        (
+            "[2] 기관별 활동 내용\n(방문 1) 선전시 교통운수국\n ○ 주요 청취 내용\n   - 전기버스 1만 6천 대\n",
+            "2 기관별 활동 내용 › 선전시 교통운수국 › 주요 청취 내용",
+        ),
+    ],
+)
+def test_a_visit_numbered_in_brackets_heads_its_visit(text, path):
+    assert paths(text)[-1] == path
+    assert parse(text).blocks[-1].institution == path.split(" › ")[1]
+
+
+def test_an_attachment_starts_the_outline_again():
+    text = (
+        "2. 위와 관련하여 결과를 보고합니다.\n  가. 향후 조치계획\n    ○ 로드맵에 반영\n"
+        "  붙임  1. 세부 활동 내용 1부.  끝.\n\n붙임 1\n\n      세부 활동 내용\n\n[1] 방문도시 개황\n ○ 선전시\n"
+        "   - 1980년 경제특구\n[2] 기관별 활동 내용\n(방문 1) 선전시 교통운수국\n ○ 주요 청취 내용\n   - 보조금 구조\n"
+    )
+    assert paths(text)[-2:] == [
+        "붙임 1 세부 활동 내용 › 방문도시 개황 › 선전시",
+        "붙임 1 세부 활동 내용 › 기관별 활동 내용 › 선전시 교통운수국 › 주요 청취 내용",
+    ]
+    assert [b.kind for b in parse(text).blocks][-2:] == ["background", "finding"]
+
+
+def test_a_sub_item_followed_by_its_parents_sibling_is_an_item():
+    text = "나. 주요활동\n  ○ 12-30(월) 선전시 교통운수국 면담\n     - 보조금 구조, 노선 개편 방향 청취\n  ○ 12-31(화) 선전버스그룹 시찰\n"
+    assert not any("보조금" in p for p in paths(text))  # "- 보조금 …" had been read as a heading
+    assert {b.kind for b in parse(text).blocks} == {"visit"}
+
+
+def test_callouts_and_checkboxes_of_a_note_taking_app():
+    text = (
+        "## 2. 방문 결과\n### 2.1 Port of Rotterdam (로테르담항만공사)\n**주요 내용**\n- 수소 수입 허브를 조성\n"
+        "> 💡 시사점: 배후단지에 수소 배관을 공공이 먼저 구축할 필요\n## 4. 후속 조치\n- [ ] 후속 조치: 열 지도 작성 예산 편성 요청\n"
+    )
+    found = kinds_of(text)
+    assert found["💡 시사점: 배후단지에 수소 배관을 공공이 먼저 구축할 필요"] == "implication"
+    assert found["- 후속 조치: 열 지도 작성 예산 편성 요청"] == "implication"
 
 
 def test_a_labelled_line_under_an_item_is_an_item_of_its_own():

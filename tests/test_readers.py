@@ -213,6 +213,26 @@ def test_docx_list_numbering_appears_in_the_text(tmp_path):
     assert read_document(path).text.split("\n") == ["1. 출장 개요", "• 출장목적", "2. 출장기간"]
 
 
+def test_docx_heading_styles_without_numbers_are_marked_by_level(tmp_path):
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("미국 자원순환 정책 공무국외출장 결과보고서", style="Title")
+    document.add_heading("출장 개요", level=1)
+    document.add_heading("출장 목적", level=2)
+    document.add_paragraph("제로 웨이스트 조례 조사", style="List Bullet")
+    document.add_paragraph("본문 문단")
+    path = tmp_path / "headings.docx"
+    document.save(path)
+    assert read_document(path).text.split("\n") == [
+        "미국 자원순환 정책 공무국외출장 결과보고서",
+        "# 출장 개요",
+        "## 출장 목적",
+        "• 제로 웨이스트 조례 조사",
+        "본문 문단",
+    ]
+
+
 def test_zip_declared_size_limit(tmp_path, monkeypatch):
     path = tmp_path / "report.docx"
     path.write_bytes(formats.make_docx("Ⅰ 출장 개요"))

@@ -9,6 +9,7 @@ OLE file, not a zip: it is refused with that reason.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree.ElementTree import Element
@@ -26,6 +27,11 @@ SKIP = {"rPr", "pPr", "tblPr", "trPr", "tcPr", "sectPr", "del", "delText", "inst
 INLINE = {"tab": "\t", "ptab": "\t", "cr": "\n", "br": "\n", "noBreakHyphen": "-"}
 _SYMBOL_BULLETS = {"\uf0b7": "•", "\uf0a7": "▪", "\uf06c": "●", "\uf0d8": "▶", "\uf0fc": "✓", "\uf06e": "■", "o": "◦"}
 _GANADA = "가나다라마바사아자차카타파하"
+# A paragraph whose text carries its own number or mark ("Ⅱ. 방문 결과", "1. 시청", "□ 개요"):
+# the parser reads its level from that, whatever style the writer gave it.
+_NUMBERED_TEXT = re.compile(
+    r"\s*(?:[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]|[IVX]{1,4}\.|\d|[가-하]\s?[.)]|제\s*\d|[(\[【<〈\u2460-\u2473□■○◆◇▶•·※-])"
+)
 _CHOSUNG = "ㄱㄴㄷㄹㅁㅂㅅㅇㅈㅊㅋㅌㅍㅎ"
 
 
@@ -99,7 +105,9 @@ def paragraph_lines(p: Element, numbering: Numbering) -> list[str]:
     """A paragraph's text, prefixed with its list bullet or number; text boxes anchored
     in it come out as lines of their own."""
     out: list[str] = []
-    buf: list[str] = [numbering.label(_child(p, "pPr"))]
+    p_pr = _child(p, "pPr")
+    label = numbering.label(p_pr)
+    buf: list[str] = [label]
 
     def walk(el: Element) -> None:
         name = _local(el.tag)
@@ -122,7 +130,10 @@ def paragraph_lines(p: Element, numbering: Numbering) -> list[str]:
 
     for child in p:
         walk(child)
-    return "".join(buf).split("\n") + out
+    text = "".join(buf)
+    if not label and not _NUMBERED_TEXT.match(text):
+        text = numbering.heading_marks(p_pr) + text
+    return text.split("\n") + out
 
 
 def _cells(tbl: Element, numbering: Numbering) -> list[Cell]:
@@ -152,6 +163,7 @@ class Numbering:
     styles: Element | None  # styles.xml: list styles ("List Bullet") carry their numbering
     levels: dict[tuple[str, int], tuple[str, str, int]] = field(default_factory=dict)  # (numId, ilvl): fmt, text, start
     style_num: dict[str, Element] = field(default_factory=dict)  # styleId: its numPr
+    style_outline: dict[str, int] = field(default_factory=dict)  # styleId: outline level (Heading 1 = 0)
     counters: dict[str, list[int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -186,15 +198,30 @@ class Numbering:
             num_pr = _child(_child(st, "pPr"), "numPr")
             if num_pr is not None:
                 self.style_num[sid] = num_pr
+            level = _attr(_child(_child(st, "pPr"), "outlineLvl"), "val")
+            if level is not None:
+                self.style_outline[sid] = _int(level, 9)
             if parent := _attr(_child(st, "basedOn"), "val"):
                 based[sid] = parent
-        for sid in based:  # a style without numbering inherits its base style's
-            seen, cur = {sid}, based.get(sid)
-            while sid not in self.style_num and cur and cur not in seen:
-                if cur in self.style_num:
-                    self.style_num[sid] = self.style_num[cur]
-                seen.add(cur)
-                cur = based.get(cur)
+        for table in (self.style_num, self.style_outline):
+            for sid in based:  # a style without numbering or level inherits its base style's
+                seen, cur = {sid}, based.get(sid)
+                while sid not in table and cur and cur not in seen:
+                    if cur in table:
+                        table[sid] = table[cur]
+                    seen.add(cur)
+                    cur = based.get(cur)
+
+    def heading_marks(self, p_pr: Element | None) -> str:
+        """ "## " for a paragraph at outline level 1 (Word's Heading 2), so that headings
+        styled without a number in their text still head what follows; "" for body text."""
+        level = _attr(_child(p_pr, "outlineLvl"), "val")
+        value = (
+            _int(level, 9)
+            if level is not None
+            else self.style_outline.get(_attr(_child(p_pr, "pStyle"), "val") or "", 9)
+        )
+        return "#" * (value + 1) + " " if 0 <= value < 6 else ""
 
     def label(self, p_pr: Element | None) -> str:
         """The marker Word shows before this paragraph ("○ ", "1. ", "가. "), or ""."""
