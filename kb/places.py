@@ -286,6 +286,8 @@ def _fold_char(ch: str) -> str:
         final = _FINALS[code % 28]
         if initial in "ㅈㅉㅊ" or (initial != "ㅇ" and medial in "ㅒㅖ"):
             medial = _PALATAL.get(medial, medial)
+        elif initial in "ㅅㅆ" and medial == "ㅟ":
+            medial = "ㅠ"  # "sh" before u, older 쉬 and current 슈: 타쉬켄트/타슈켄트, 쉬투트가르트
         medial = _VOWEL.get(medial, medial)
         initial = "" if initial == "ㅇ" else _CONSONANT.get(initial, initial)
         final = _CONSONANT.get(final, final)
@@ -301,11 +303,12 @@ def _fold_char(ch: str) -> str:
 
 def fold(name: str) -> str:
     """A key that spelling variants of a name share: 쮜리히 and 취리히, 타이페이 and
-    타이베이, 까오슝 and 가오슝, 쟈카르타 and 자카르타, 싱가폴 and 싱가포르, 臺北 and 台北.
+    타이베이, 까오슝 and 가오슝, 쟈카르타 and 자카르타, 싱가폴 and 싱가포르, 타쉬켄트 and 타슈켄트,
+    臺北 and 台北.
 
     Hangul is spelled out in jamo with each family of interchangeable spellings
     mapped to one member: tense and aspirated consonants to plain ones, ㅓ to ㅗ, ㅐ
-    to ㅔ, y-glides after ㅈ/ㅊ/ㅉ dropped, a final-like 르/크/프 syllable to its
+    to ㅔ, y-glides after ㅈ/ㅊ/ㅉ dropped, 쉬 as 슈, a final-like 르/크/프 syllable to its
     consonant; Chinese characters to simplified ones; other letters lower-cased.
     Spaces are dropped.
     """

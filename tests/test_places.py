@@ -147,6 +147,8 @@ VARIANTS = [
     ("싱가폴", "싱가포르"),  # a final ㄹ for 르
     ("뉴요크", "뉴욕"),  # a final ㄱ for 크
     ("호치민", "호찌민"),
+    ("타쉬켄트", "타슈켄트"),  # ㅟ ㅠ after ㅅ
+    ("쉬투트가르트", "슈투트가르트"),
     ("臺北", "台北"),  # traditional / simplified characters
     ("重慶", "重庆"),
     ("廣州", "广州"),
@@ -167,6 +169,7 @@ def test_fold_joins_variant_families(variant, name):
         ("충칭", "청두"),
         ("대구", "대가"),
         ("가오슝", "가오숭"),
+        ("쉬다", "수다"),
         ("北京", "南京"),
     ],
 )
@@ -221,6 +224,8 @@ def test_small_towns_plain_names_are_not_english_words_made_places(g):
         ("뉴요크", "뉴욕"),
         ("싱가폴", "싱가포르"),
         ("호치민", "호찌민"),
+        ("타쉬켄트", "타슈켄트"),  # ㅟ ㅠ after ㅅ
+        ("쉬투트가르트", "슈투트가르트"),
         ("텐진", "톈진"),
         ("북경", "베이징"),  # Korean readings of Chinese names (curated)
         ("상해", "상하이"),
