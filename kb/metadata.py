@@ -11,7 +11,7 @@ from kb.issuer import issuer_of
 from kb.parse import COLUMN_GAP, Block, Parsed, clean_markup
 from kb.places import REGIONS, Gazetteer, Place
 from kb.textutil import HANGUL, split_label, squash
-from kb.travellers import count_in_line, count_in_prose, inline_participants, listed_one_per_line
+from kb.travellers import count_in_line, count_in_prose, inline_participants, listed_one_per_line, named_in_prose
 
 VISIT_ENTRY = re.compile(
     r"(?:\[\s*(?:기관|현장)?\s*방문\s*\d*\s*\]|방\s*문\s*(?:기\s*관|처)\s*(?:명)?\s*[:：])\s*(?P<name>.+)"
@@ -602,6 +602,10 @@ def extract(text: str, parsed: Parsed, gazetteer: Gazetteer) -> Metadata:
     listed = len(md.participants)
     if not md.participants:
         md.participants, listed = bulleted_participants(parsed)
+    if not md.participants:
+        people = named_in_prose(" ".join(facts))
+        md.participants = [Participant(k + 1, name, position) for k, (name, position) in enumerate(people)]
+        listed = len(people)
     md.traveller_count = traveller_count(facts, listed)
     md.purpose = purpose_of(parsed.blocks)
     md.institutions = institutions_of(text, parsed, gazetteer, (md.trip_start, md.trip_end), md.destinations)

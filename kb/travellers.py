@@ -2,7 +2,8 @@
 "인원 : 4명", "3명 (항만물류과장 외 2명)", "의원 4명, 직원 1명", "의원 6명·직원 2명",
 "단장 외 5명"), a sentence ("… 등 모두 7명이 참여", "출장 인원은 7명"), or only the rows of
 the participant table or the lines of a list. Also the participants of an inline list ("출 장
-자 : 교통정책과장 강민호, …") and of a list of one traveller per line ("- 창업지원과장 어태린").
+자 : 교통정책과장 강민호, …"), of a list of one traveller per line ("- 창업지원과장 어태린") and
+of a sentence that names them ("육태경 위원장(단장), 함수정 부위원장 … 함께하였으며").
 
 The order of evidence: a count line's total, then its parts summed, then a sentence's
 total, then the table's rows or the list's lines (the caller's fallback).
@@ -97,6 +98,30 @@ def inline_participants(value: str) -> list[tuple[str, str | None]]:
         elif len(words) == 1 and NAME.match(words[0]) and len(out) >= 1:
             out.append((words[0], None))
     return out if len(out) >= 2 else []
+
+
+# "육태경 위원장(단장), 함수정 부위원장(부단장), …": a name before its title, in a sentence.
+TITLE = r"(?:부?위원장|부?의장|의원|수석전문위원|전문위원|주무관|사무관|서기관|주사|[가-힣]{0,8}?(?:과장|팀장|국장|실장|계장|소장|원장))"
+NAME_TITLE = re.compile(
+    rf"(?<![{HANGUL}])([{HANGUL}]{{2,4}})\s+({TITLE})(?:\s*\([^)]*\))?(?=\s*(?:[,，、]|과|와|및|이|가|\s))"
+)
+NOT_NAMES = tuple("회청부처단시군")  # "유럽 의회 의원", "시청 과장" name bodies, not people
+
+
+def named_in_prose(text: str) -> list[tuple[str, str]]:
+    """(name, position) of travellers named in a sentence ("이번 연수에는 육태경 위원장(단장),
+    함수정 부위원장, 구본찬 의원 … 방하윤 주무관(수행)이 함께하였으며"): three or more, in a
+    sentence about the trip."""
+    for sentence in re.split(r"(?<=[.다])\s+", text):
+        if not (TRAVEL_WORDS.search(sentence) or "함께" in sentence):
+            continue
+        people: dict[str, str] = {}
+        for name, title in NAME_TITLE.findall(sentence):
+            if not name.endswith(NOT_NAMES):
+                people.setdefault(name, title)
+        if len(people) >= 3:
+            return list(people.items())
+    return []
 
 
 UNNAMED = re.compile(r"^.{0,30}?(\d{1,2})\s*명$")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kb.travellers import count_in_line, count_in_prose, inline_participants, listed_one_per_line
+from kb.travellers import count_in_line, count_in_prose, inline_participants, listed_one_per_line, named_in_prose
 
 
 @pytest.mark.parametrize(
@@ -74,3 +74,19 @@ def test_count_lines_with_other_numbering_and_number_words(line, n):
 
 def test_count_in_prose_with_number_words():
     assert count_in_prose("주무관이 일정 관리를 맡아 모두 네 명이 다녀왔습니다.") == 4
+
+
+def test_travellers_named_in_a_sentence():
+    text = (
+        "이번 국외연수에는 도시건설위원회 육태경 위원장(단장), 함수정 부위원장(부단장), 구본찬 의원과 "
+        "의회사무국 심규리 전문위원(총괄), 방하윤 주무관(수행)이 함께하였으며, 통역은 교민 1명이 맡았음"
+    )
+    assert named_in_prose(text) == [
+        ("육태경", "위원장"),
+        ("함수정", "부위원장"),
+        ("구본찬", "의원"),
+        ("심규리", "전문위원"),
+        ("방하윤", "주무관"),
+    ]
+    # a body before a title is not a person; two names are no list
+    assert named_in_prose("유럽 의회 의원, 김철수 의원, 이영희 의원이 함께 참석하였다") == []
