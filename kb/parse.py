@@ -118,7 +118,7 @@ _ACTIVITY = re.compile(
 class Line:
     start: int  # character offsets of the line in the source text
     end: int
-    type: str  # blank, skip (no text: rules, borders, images), toc, table, mark, heading, text
+    type: str  # blank, skip (no text: rules, borders, images), page (page numbers, running heads), toc, table, mark, heading, text
     content: str = ""  # text without numbering, markup or tags
     family: str = ""  # a marked line's numbering family: "roman", "1.", "가)", "□", "#2", ...
     number: str = ""  # the numbering as written: "Ⅲ", "2-1", "가"
@@ -270,7 +270,7 @@ def classify(text: str) -> list[Line]:
     i = 0
     while i < len(raws):
         ln, raw, clean = lines[i], raws[i], cleaned[i]
-        if ln.type in ("toc", "skip") or not clean.strip():
+        if ln.type in ("toc", "page") or not clean.strip():
             if ln.type == "blank" and raw.strip():
                 ln.type = "skip"  # markup only: an image, an empty quote
             i += 1
@@ -305,8 +305,110 @@ def classify(text: str) -> list[Line]:
         else:
             ln.type, ln.content = "text", clean.strip()
         i += 1
+    lines = _unfold_label_tables(lines, raws)
     _join_wrapped_marks(lines)
     return lines
+
+
+# Two-column tables of labels (구분 | 내용), one per visit.
+_FIELD_LABELS = frozenset(
+    {
+        "기관명",
+        "기관",
+        "방문기관",
+        "방문처",
+        "일시",
+        "일자",
+        "장소",
+        "위치",
+        "면담자",
+        "면담",
+        "참석자",
+        "대상",
+        "담당자",
+    }
+)
+_CONTENT_KINDS = ("finding", "implication", "conclusion", "visit")
+_BARE_VISIT = re.compile(r"^(?:방문|기관|방문기관|현장)?\s*\d{1,2}$")
+
+
+def _cell_parts(raw: str) -> list[str]:
+    """The cells of a pipe or box row as written, leading spaces kept."""
+    return re.split(r"[|│┃║]", raw.strip().strip("|│┃║"))
+
+
+def _unfold_label_tables(lines: list[Line], raws: list[str]) -> list[Line]:
+    """A two-column table whose first column labels the second (구분 | 내용: 기관명, 일시, 주요내용,
+    시사점 …) with cells of several lines, as a grid table gives one visit: read as the visit's
+    outline. A label naming findings, lessons or a visit heads its cell's lines, which keep
+    their own marks (○, -); another label is a field ("일시 : …"); a 기관명 row names the
+    visit whose heading was only a number ("< 방문 2 >")."""
+    out: list[Line] = []
+    i = 0
+    while i < len(lines):
+        run = [i]
+        j = i + 1
+        while lines[i].type == "table" and j < len(lines) and lines[j].type in ("table", "skip", "page"):
+            if lines[j].type == "table":
+                run.append(j)
+            j += 1
+        rows = [lines[k] for k in run]
+        labels = [squash(r.cells[0]) for r in rows if len(r.cells) == 2 and r.cells[0]]
+        if not (
+            lines[i].type == "table"
+            and all(len(r.cells) == 2 for r in rows)
+            and any(not r.cells[0] for r in rows)
+            and any(heading_kind(label) in _CONTENT_KINDS and label not in _FIELD_LABELS for label in labels)
+            and sum(label in _FIELD_LABELS or heading_kind(label) is not None for label in labels) >= 2
+        ):
+            out.append(lines[i])
+            i += 1
+            continue
+        for k in range(i, j):
+            ln = lines[k]
+            if ln.type != "table":
+                out.append(ln)
+                continue
+            label, value = ln.cells
+            parts = _cell_parts(raws[k])
+            value_raw = parts[1] if len(parts) == 2 else value
+            indent = ln.indent + 2 + len(value_raw) - len(value_raw.lstrip())
+            if squash(label) in ("구분", "항목") and squash(value) == "내용":
+                ln.type = "skip"
+                out.append(ln)
+                continue
+            if label and squash(label) not in _FIELD_LABELS and heading_kind(label) in _CONTENT_KINDS:
+                ln.type, ln.family, ln.number, ln.content, ln.text, ln.cells = "mark", "cell", "", label, label, []
+                out.append(ln)
+                if not value:
+                    continue
+                ln = Line(ln.start, ln.end, "text")
+            elif label:
+                if squash(label) in ("기관명", "기관", "방문기관") and value:
+                    _name_the_visit(out, value)
+                ln.type, ln.content, ln.cells = "text", f"{label} : {value}", []
+                out.append(ln)
+                continue
+            ln.indent, ln.cells = indent, []
+            marked = _marked(value)
+            if marked:
+                ln.type, (ln.family, ln.number, ln.content) = "mark", marked
+                ln.text, ln.content = value, ln.content.strip()
+            else:
+                ln.type, ln.content = "text", value
+            out.append(ln)
+        i = j
+    return out
+
+
+def _name_the_visit(before: list[Line], name: str) -> None:
+    """A visit heading that is only a number ("< 방문 2 >") takes its 기관명 row's name."""
+    for ln in reversed(before):
+        if ln.type in ("blank", "skip", "page"):
+            continue
+        if ln.type == "mark" and _BARE_VISIT.match(squash(ln.content)):
+            ln.content = ln.text = name
+        return
 
 
 def _depth(text: str) -> int:
@@ -377,7 +479,7 @@ def _mark_toc(cleaned: list[str], lines: list[Line]) -> None:
 def _mark_page_breaks(stripped: list[str], lines: list[Line], reach: int = 3) -> None:
     """Page furniture in text exported from a paged document: page numbers ("- 3 -") and the
     running header or footer beside them (a line found next to two page numbers or more,
-    rules between them), as skipped lines. Where a sentence runs across the page break, the
+    rules between them), as lines of type "page", which the walk skips. Where a sentence runs across the page break, the
     blank lines of the break are skipped too, so that the sentence reads as one paragraph
     ("에너지 자립형" / "- 3 -" / header / "건물(HIKARI)과 …")."""
     numbers = [i for i, s in enumerate(stripped) if _PAGE_NUMBER.match(s)]
@@ -407,7 +509,7 @@ def _mark_page_breaks(stripped: list[str], lines: list[Line], reach: int = 3) ->
         across = lo > 0 and not ends_sentence(stripped[lo - 1])
         for k in range(lo, hi + 1):
             if k in furniture or (across and not stripped[k]) or _RULE.match(stripped[k]):
-                lines[k].type = "skip"
+                lines[k].type = "page"
 
 
 def _toc_key(line: str) -> str:
@@ -563,13 +665,13 @@ class _Walker:
     # -- outline -------------------------------------------------------------
     def next_line(self, i: int) -> Line | None:
         for j in range(i + 1, len(self.lines)):
-            if self.lines[j].type not in ("blank", "skip", "toc"):
+            if self.lines[j].type not in ("blank", "skip", "page", "toc"):
                 return self.lines[j]
         return None
 
     def is_heading(self, i: int, line: Line) -> bool:
         text = line.content
-        if line.family.startswith("#") or line.family == "glyph":
+        if line.family.startswith("#") or line.family in ("glyph", "cell"):
             return True
         plain = _without_names(text).strip()  # "트랜스밀레니오 (TransMilenio S.A.)" ends no sentence
         short = squash(plain)
@@ -595,8 +697,8 @@ class _Walker:
         if nxt.type == "table":
             return True
         if nxt.type == "text":
-            # the next line, across a page break ("skip" lines) but not across a blank line
-            after = next((ln for ln in self.lines[i + 1 :] if ln.type != "skip"), None)
+            # the next line, across a page break but not across a blank line or a rule
+            after = next((ln for ln in self.lines[i + 1 :] if ln.type != "page"), None)
             continues = after is nxt and nxt.indent > line.indent and not line.family == "bold"
             heads = not continues and (named or len(short) <= 25 or line.family == "bold")
         elif nxt.type != "mark" or nxt.strong:
@@ -727,7 +829,7 @@ class _Walker:
             if line.type == "blank":
                 self.blank_before = True
                 continue
-            if line.type in ("skip", "heading"):
+            if line.type in ("skip", "page", "heading"):
                 continue
             if line.type == "toc":
                 self.toc(line)

@@ -362,6 +362,24 @@ def test_callouts_and_checkboxes_of_a_note_taking_app():
     assert found["- 후속 조치: 열 지도 작성 예산 편성 요청"] == "implication"
 
 
+def test_a_table_of_labels_per_visit_reads_as_the_visits_outline():
+    text = (
+        "Ⅲ. 방문기관별 결과\n < 방문 1 >\n   +--------+------------------------------+\n"
+        "   | 구분   | 내용                         |\n   +========+==============================+\n"
+        "   | 기관명 | HOFOR(상하수도공사)          |\n   +--------+------------------------------+\n"
+        "   | 일시   | 2024. 9. 4.(수) 10:00~12:00  |\n   +--------+------------------------------+\n"
+        "   | 주요내용 | ○ 빗물 요금을 따로 부과하여 |\n   |        |   재원을 마련함              |\n"
+        "   |        | ○ 질의응답                   |\n   |        |   - (질문) 요금 저항은?      |\n"
+        "   +--------+------------------------------+\n"
+        "   | 시사점 | ○ 빗물 요금 도입 검토 필요   |\n   +--------+------------------------------+\n"
+    )
+    found = {it.text: (b.kind, " › ".join(b.path), b.institution) for b in parse(text).blocks for it in b.items}
+    visit = "Ⅲ 방문기관별 결과 › HOFOR(상하수도공사)"
+    assert found["일시 : 2024. 9. 4.(수) 10:00~12:00"] == ("visit", visit, "HOFOR(상하수도공사)")
+    assert found["○ 빗물 요금을 따로 부과하여 재원을 마련함"][:2] == ("finding", visit + " › 주요내용")
+    assert found["○ 빗물 요금 도입 검토 필요"][:2] == ("implication", visit + " › 시사점")
+
+
 def test_a_labelled_line_under_an_item_is_an_item_of_its_own():
     text = "Ⅲ. 방문 결과\n1. 농업부\n※ 협약서는 3개 언어로 작성\n ▷ 도정 반영사항 : 실무 협의를 정례화\n"
     found = kinds_of(text)

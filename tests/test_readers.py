@@ -175,6 +175,14 @@ def test_tables_keep_merged_cells_on_the_grid():
     assert table_lines(cells) == ["일자\t시 간\t\t비고", "제1일\t08:35\t4시간\t", "\t12:30\t\t"]
     # A one-column table is a framed box: its paragraphs stay lines of their own.
     assert table_lines([Cell(0, 0, ["☞ 주요 시사점", "- 첫째", "- 둘째"])]) == ["☞ 주요 시사점", "- 첫째", "- 둘째"]
+    # a label's cell of several paragraphs: one row each, the label cell empty after the first
+    label_table = [
+        Cell(0, 0, ["기관명"]),
+        Cell(0, 1, ["HOFOR"]),
+        Cell(1, 0, ["주요내용"]),
+        Cell(1, 1, ["○ 첫째", "○ 둘째"]),
+    ]
+    assert table_lines(label_table) == ["기관명\tHOFOR", "주요내용\t○ 첫째", "\t○ 둘째"]
 
 
 def test_pdf_unruled_columns_become_tabs(tmp_path, fonts):

@@ -4,7 +4,9 @@ a table row as one line of tab-separated cells.
 Merged cells keep their grid position (the parser reads columns by index), so a cell
 spanning rows or columns leaves empty cells where it extends, as converters do. A
 one-column table is a framed box of paragraphs (Korean reports put summaries and
-"시사점" in them), so its paragraphs come out as lines of their own.
+"시사점" in them), so its paragraphs come out as lines of their own. So do the paragraphs of
+a two-column table's second cell (구분 | 내용: 주요내용 | ○ … ○ …), after the first, as rows
+whose label cell is empty, as a grid table's lines in text are.
 """
 
 from __future__ import annotations
@@ -42,8 +44,18 @@ def table_lines(cells: list[Cell]) -> list[str]:
         ordered = sorted(cells, key=lambda c: c.row)
         return [line for c in ordered for line in c.lines]
     rows: dict[int, list[str]] = {}
+    more: dict[int, list[str]] = {}  # a label's cell of several paragraphs: the ones after its first
     for c in cells:
         row = rows.setdefault(c.row, [""] * width)
         if not row[c.col]:
-            row[c.col] = c.text
-    return ["\t".join(row) for _, row in sorted(rows.items()) if any(row)]
+            paras = [re.sub(r"\s+", " ", line).strip() for line in c.lines if line.strip()]
+            if width == 2 and c.col == 1 and len(paras) > 1:
+                row[1], more[c.row] = paras[0], paras[1:]
+            else:
+                row[c.col] = c.text
+    out = []
+    for r, row in sorted(rows.items()):
+        if any(row):
+            out.append("\t".join(row))
+            out.extend(f"\t{para}" for para in more.get(r, []))
+    return out
