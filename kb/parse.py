@@ -79,6 +79,8 @@ _NUMBERED = [
     ("<1>", re.compile(r"[<〈＜]\s*(?P<tok>\d{1,2})\s*[>〉＞]\s*(?P<rest>\S.*)")),
     ("①", re.compile(r"(?P<tok>[\u2460-\u2473])\s*(?P<rest>\S.*)")),
     ("㉮", re.compile(r"(?P<tok>[\u326e-\u327b\u3260-\u326d])\s*(?P<rest>\S.*)")),
+    # a time of day opening a day's entry: "16:00~17:30  주알마티 대한민국 총영사관 간담회"
+    ("time", re.compile(r"(?P<tok>\d{1,2}:\d{2}\s*[~∼\-–]\s*(?:\d{1,2}:\d{2})?)\s+(?P<rest>\S.*)")),
     # a bare number before a short Hangul title: "1 출장목적"
     ("1", re.compile(rf"(?P<tok>\d{{1,2}})\s+(?P<rest>[{HANGUL}](?:(?!\s{{2}})[^\t\d]){{0,24}})$")),
 ]
@@ -110,7 +112,7 @@ _FIELD = re.compile(
 _WHEN = re.compile(r"\s*\((?:[\d.:~\-\s/,]|오전|오후|[월화수목금토일])+\)$")
 _PAREN = re.compile(r"\([^)]*\)|（[^）]*）")
 _ACTIVITY = re.compile(
-    r"\s+(?:시찰|참석|참가|방문|면담|견학|주제발표|체결|간담회|설명회|답사|현장\s*답사|업무협의|협의|회의)(?:\s.*)?$"
+    r"\s+(?:시찰|참석|참가|방문|면담|견학|주제발표|체결|간담회|설명회|답사|현장\s*답사|조사|현장\s*조사|업무협의|협의|회의)(?:\s.*)?$"
 )
 
 
@@ -696,6 +698,8 @@ class _Walker:
             return False  # the last item of a list, with nothing indented below it, is an item
         if nxt.type == "table":
             return True
+        if line.family == "time":
+            return nxt.indent > line.indent  # a day's entry heads only what is indented under it
         if nxt.type == "text":
             # the next line, across a page break but not across a blank line or a rule
             after = next((ln for ln in self.lines[i + 1 :] if ln.type != "page"), None)

@@ -380,6 +380,19 @@ def test_a_table_of_labels_per_visit_reads_as_the_visits_outline():
     assert found["○ 빗물 요금 도입 검토 필요"][:2] == ("implication", visit + " › 시사점")
 
 
+def test_a_days_timed_entries_with_content_under_them_are_visits():
+    text = (
+        "2. 일자별 활동 내용\n\n제1일차 (9.2. 월)\n  08:50~13:10  인천공항 출발 → 알마티공항 도착\n"
+        "  16:00~17:30  주알마티 대한민국 총영사관 간담회\n    - 라벨에 러시아어 표기가 필요하다는 안내\n"
+        "  19:00~     숙소 이동\n\n제2일차 (9.3. 화)\n  09:30~11:00  알마티시 아키마트 면담\n    - 공동 투자를 환영\n"
+    )
+    visits = [(b.path[-1], b.institution) for b in parse(text).blocks if b.institution]
+    assert visits == [
+        ("주알마티 대한민국 총영사관 간담회", "주알마티 대한민국 총영사관"),
+        ("알마티시 아키마트 면담", "알마티시 아키마트"),
+    ]
+
+
 def test_a_labelled_line_under_an_item_is_an_item_of_its_own():
     text = "Ⅲ. 방문 결과\n1. 농업부\n※ 협약서는 3개 언어로 작성\n ▷ 도정 반영사항 : 실무 협의를 정례화\n"
     found = kinds_of(text)
