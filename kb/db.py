@@ -395,6 +395,12 @@ def _migration_16(db: sqlite_utils.Database) -> None:
     reseed_places(db)
 
 
+def _migration_17(db: sqlite_utils.Database) -> None:
+    """São Paulo is shown as 상파울루, the standard spelling, not the gazetteer's first
+    Korean name (상파올로)."""
+    reseed_places(db)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_1,
     _migration_2,
@@ -412,6 +418,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_14,
     _migration_15,
     _migration_16,
+    _migration_17,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -11,11 +11,20 @@ from kb.issuer import issuer_of
 from kb.parse import COLUMN_GAP, Block, Parsed, clean_markup
 from kb.places import REGIONS, Gazetteer, Place
 from kb.textutil import HANGUL, split_label, squash
-from kb.travellers import count_in_line, count_in_prose, inline_participants, listed_one_per_line, named_in_prose
+from kb.travellers import (
+    TOTAL,
+    count_in_line,
+    count_in_prose,
+    inline_participants,
+    is_count_label,
+    listed_one_per_line,
+    named_in_prose,
+)
 
 VISIT_ENTRY = re.compile(
     r"(?:\[\s*(?:기관|현장)?\s*방문\s*\d*\s*\]|방\s*문\s*(?:기\s*관|처)\s*(?:명)?\s*[:：])\s*(?P<name>.+)"
 )
+TRANSIT = re.compile(r"\([^()]*경유[^()]*\)|경유지?\s*[:：][^,()]*")
 VISIT_COLUMNS = {"방문기관", "방문처", "방문기관명", "기관", "방문지"}
 DATE_COLUMNS = {"일자", "일시", "날짜", "일정"}
 DAY_START = re.compile(r"^\s*(?:제\s*\d+\s*일\s*)?(?P<m>\d{1,2})\s*[./]\s*(?P<d>\d{1,2})\.?\s*\(")
@@ -566,11 +575,18 @@ def bulleted_participants(parsed: Parsed) -> tuple[list[Participant], int]:
 
 def traveller_count(facts: list[str], listed: int) -> int | None:
     """A count line's number, else a sentence's, else how many the participant list holds."""
-    for text in facts:
+    for k, text in enumerate(facts):
         for line in text.split("\n"):
             n = count_in_line(line)
             if n:
                 return n
+            if n is None and is_count_label(line):
+                # the list runs on over the next lines and ends with its total: "… 탁성우 (계 3명)"
+                for more in facts[k + 1 : k + 6]:
+                    if split_label(more):
+                        break
+                    if total := TOTAL.search(more):
+                        return int(total.group(1))
     n = count_in_prose(" ".join(facts))
     return n or listed or None
 
@@ -593,6 +609,8 @@ def extract(text: str, parsed: Parsed, gazetteer: Gazetteer) -> Metadata:
     year = int(md.trip_start[:4]) if md.trip_start else None
     facts = _fact_paras(parsed)
     value = destination_line(facts)
+    if value:  # where the trip changed planes is no destination: "(경유지 : 두바이)", "(두바이 경유)"
+        value = TRANSIT.sub("", value)
     md.destinations = destinations_of(text, parsed, gazetteer, facts, value)
     if value and md.destinations:  # a line about places abroad: its other 시 are cities too
         md.other_cities = other_cities(value, gazetteer)

@@ -32,7 +32,7 @@ UNICODE_ROMAN = "ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫ"
 ROMAN = {r: i + 1 for i, r in enumerate(("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"))}
 GLYPH = "\uf000"  # private-use heading bullet left by HWP conversion
 HANGUL_ORDER = "가나다라마바사아자차카타파하"
-SYMBOLS = "□■◆◇▶▷►▸▹○◦●◎•‣※*→⇒⇨➡➜·–—-▣◈☞❍❏◉▪◼◻➢➤✓✔√"  # and ㅇ followed by a space
+SYMBOLS = "□■◆◇▶▷►▸▹○◦●◎•‣※*→⇒⇨➡➜·ㆍ・‧–—-▣◈☞❍❏◉▪◼◻➢➤✓✔√"  # and ㅇ followed by a space
 # Label families placed by indentation rather than by first use: the symbols, and bracketed
 # labels ("[착안 사항]"), which documents put at any depth.
 SYMBOL_FAMILIES = frozenset(SYMBOLS) | {"ㅇ", "[]"}
@@ -97,9 +97,8 @@ _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]{0,400})?/?>")
 _RULE = re.compile(r"^\s*(?:[-=_*~─━]\s*){3,}$")
 # A page number on a line of its own, as text exports of paged documents leave them: "- 3 -",
 # "— 12 —", "- 3 / 12 -", "Page 3", "p. 3 of 12".
-_PAGE_NUMBER = re.compile(
-    r"^(?:[-–—]\s*\d{1,4}(?:\s*/\s*\d{1,4})?\s*[-–—]|(?:page|p\.)\s*\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?)$", re.I
-)
+_PAGE_TOKEN = r"[-–—─━]\s*\d{1,4}(?:\s*/\s*\d{1,4})?\s*[-–—─━]"
+_PAGE_NUMBER = re.compile(rf"^(?:{_PAGE_TOKEN}|(?:page|p\.)\s*\d{{1,4}}(?:\s*(?:/|of)\s*\d{{1,4}})?)$", re.I)
 _TOC_TAIL = re.compile(r"(?:\t\s*\d*|\s*(?:\.{2,}|·{2,}|…+|ㆍ{2,}|-{3,})\s*\d+|\s+\d{1,3})\s*$")
 # A line that starts a row of its own even without a table: a date or day ("9월 11일(월)",
 # "11. 7.(월)", "Day 2"), or columns separated by runs of spaces.
@@ -109,7 +108,7 @@ _FIELD = re.compile(
     r"^(?:\d{1,2}(?:[-.]\d{1,2})*[.)]?\s+)?[^\s:：]{1,6}(?: [^\s:：]{1,6}){0,2}\s*[:：]\s*\S"
 )  # "일시: …", "3 연수 지역 : …"
 # when a visit was, after its name: "타이중시정부 문화국 (10.14. 오후)", "면담(14:30)"
-_WHEN = re.compile(r"\s*\((?:[\d.:~\-\s/,]|오전|오후|[월화수목금토일])+\)$")
+_WHEN = re.compile(r"\s*\((?:[\d.:~∼\-–\s/,]|오전|오후|\([월화수목금토일]\)|[월화수목금토일])+\)$")
 _PAREN = re.compile(r"\([^)]*\)|（[^）]*）")
 _ACTIVITY = re.compile(
     r"\s+(?:시찰|참석|참가|방문|면담|견학|주제발표|체결|간담회|설명회|답사|현장\s*답사|조사|현장\s*조사|업무협의|협의|회의)(?:\s.*)?$"
@@ -303,7 +302,8 @@ def classify(text: str) -> list[Line]:
         if marked:
             ln.type, (ln.family, ln.number, ln.content) = "mark", marked
             ln.text = clean.strip()
-            ln.content = ln.content.strip()
+            # "5. 출장내용 :" with nothing after the colon introduces what follows, as a heading would
+            ln.content = re.sub(r"\s*[:：]$", "", ln.content.strip())
         else:
             ln.type, ln.content = "text", clean.strip()
         i += 1
@@ -479,12 +479,24 @@ def _mark_toc(cleaned: list[str], lines: list[Line]) -> None:
 
 
 def _mark_page_breaks(stripped: list[str], lines: list[Line], reach: int = 3) -> None:
-    """Page furniture in text exported from a paged document: page numbers ("- 3 -") and the
-    running header or footer beside them (a line found next to two page numbers or more,
-    rules between them), as lines of type "page", which the walk skips. Where a sentence runs across the page break, the
-    blank lines of the break are skipped too, so that the sentence reads as one paragraph
-    ("에너지 자립형" / "- 3 -" / header / "건물(HIKARI)과 …")."""
-    numbers = [i for i, s in enumerate(stripped) if _PAGE_NUMBER.match(s)]
+    """Page furniture in text exported from a paged document: page numbers ("- 3 -", or a
+    footer that repeats around its number: "하늬시의회 ─ 3 ─") and the running header or
+    footer beside them (a line found next to two page numbers or more, rules between them),
+    as lines of type "page", which the walk skips. Where a sentence runs across the page
+    break, the blank lines of the break are skipped too, so that the sentence reads as one
+    paragraph ("에너지 자립형" / "- 3 -" / header / "건물(HIKARI)과 …")."""
+    footers: dict[str, int] = {}
+    for s in stripped:
+        if len(s) <= 60 and re.search(_PAGE_TOKEN, s):
+            key = re.sub(_PAGE_TOKEN, "#", squash(s))
+            footers[key] = footers.get(key, 0) + 1
+
+    def page_number(s: str) -> bool:
+        return bool(_PAGE_NUMBER.match(s)) or (
+            len(s) <= 60 and re.search(_PAGE_TOKEN, s) is not None and footers[re.sub(_PAGE_TOKEN, "#", squash(s))] >= 2
+        )
+
+    numbers = [i for i, s in enumerate(stripped) if page_number(s)]
     if not numbers:
         return
     near: dict[int, list[int]] = {}  # index of each line next to a page number
@@ -493,7 +505,7 @@ def _mark_page_breaks(stripped: list[str], lines: list[Line], reach: int = 3) ->
             j, seen = n + step, 0
             while 0 <= j < len(stripped) and seen < reach:
                 if stripped[j] and not _RULE.match(stripped[j]):
-                    if _PAGE_NUMBER.match(stripped[j]):
+                    if page_number(stripped[j]):
                         break
                     near.setdefault(j, []).append(n)
                     seen += 1

@@ -121,6 +121,7 @@ CANONICAL: dict[tuple[str, str], str] = {
     ("IT", "Florence"): "피렌체",
     ("AT", "Vienna"): "빈",
     ("PE", "Lima"): "리마",
+    ("BR", "São Paulo"): "상파울루",
 }
 
 # Variants real reports use that no gazetteer has, or has only as a weak alias:

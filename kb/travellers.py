@@ -47,12 +47,17 @@ def _digits(text: str) -> str:
     return _WORD_COUNT.sub(number, text)
 
 
+def is_count_label(line: str) -> bool:
+    """A line labelled as the travellers ("출 장 자 : …", "인원 : …")."""
+    field = split_label(line)
+    return field is not None and bool(COUNT_LABELS.match(field[0]))
+
+
 def count_in_line(line: str) -> int | None:
     """The traveller count a count line states, or None when ``line`` is not one."""
-    field = split_label(line)
-    if field is None or not COUNT_LABELS.match(field[0]):
+    if not is_count_label(line):
         return None
-    return count_in_value(field[1])
+    return count_in_value(split_label(line)[1])
 
 
 def count_in_value(value: str) -> int | None:

@@ -207,6 +207,19 @@ def test_migration_13_adds_place_names_without_diacritics_and_keeps_the_users(db
     assert aliases["취리히시"] == "user"
 
 
+def test_migration_17_shows_sao_paulo_by_its_standard_korean_name(db_copy):
+    db = sqlite_utils.Database(db_copy)
+    with db.conn:
+        db.execute("update places set name = '상파올로' where name_en = 'São Paulo' and kind = 'city'")
+        db.execute("pragma user_version = 16")
+    db.close()
+    connect(db_copy).close()
+    names = [
+        r[0] for r in sqlite_utils.Database(db_copy).execute("select name from places where name_en = 'São Paulo'")
+    ]
+    assert "상파울루" in names and "상파올로" not in names
+
+
 def test_migration_14_embeds_lists_under_their_reports_title(db_copy):
     """A participant list embedded before lists carried their trip's title gets the titled
     text's hash, and `kb migrate` embeds it; index files of the old vectors are dropped."""

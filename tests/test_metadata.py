@@ -56,6 +56,9 @@ def test_a_memo_title(gazetteer):
         ("□ 출 장 지 : 대만 타이베이(台北), 가오슝(高雄)", ["타이베이", "가오슝"]),
         ("◆ 방문지역 : 스페인 바르셀로나, 빌바오", ["바르셀로나", "빌바오"]),
         ("가. 출장국가 : 중국(충칭시, 구이양시)", ["충칭", "구이양"]),
+        # where the trip changed planes is no destination
+        ("ㅇ 장    소 : 브라질 쿠리치바, 상파울루 (경유지 : 두바이)", ["쿠리치바", "상파울루"]),
+        ("ㅇ 출 장 지 : 브라질 상파울로(두바이 경유)", ["상파울루"]),
     ],
 )
 def test_destinations_from_the_destination_line(gazetteer, line, cities):
@@ -204,3 +207,13 @@ def test_a_title_line_naming_only_its_body_gives_way_to_the_trips(gazetteer, cov
     a place line wrapped above the title joins it; 보고타 is no 보고."""
     body = "\n1. 출장 개요\n가. 출장 지역 : 콜롬비아(메데인, 보고타)\n"
     assert md(cover + body, gazetteer).title == title
+
+
+def test_a_traveller_list_that_runs_on_and_ends_with_its_total(gazetteer):
+    text = (
+        "복  명  서\n\n1. 출 장 자 : 안전건설과장    지방시설사무관    서광호\n"
+        "               재난안전팀장    지방행정주사      민혜진\n"
+        "               재난안전팀      지방행정주사보    탁성우      (계 3명)\n\n"
+        "2. 출장기간 : 2019. 5. 13. ∼ 5. 17. (4박 5일)\n4. 출장목적 :\n   ㆍ 방재교육 조사\n"
+    )
+    assert md(text, gazetteer).traveller_count == 3

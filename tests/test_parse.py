@@ -393,6 +393,21 @@ def test_a_days_timed_entries_with_content_under_them_are_visits():
     ]
 
 
+def test_a_bokmyeongseo_numbered_fields_with_nothing_after_the_colon_head_what_follows():
+    text = (
+        "복  명  서\n\n1. 출 장 자 : 안전건설과장    서광호\n2. 출장기간 : 2019. 5. 13. ∼ 5. 17.\n"
+        "5. 출장내용 :\n   가) 요코하마시 위기관리실 (2019. 5. 14.(화) 10:00∼12:00)\n"
+        "      ㆍ 약 450곳을 지역방재거점으로 지정\n6. 건의사항 :\n   ㆍ 대피계획 수립을 검토할 필요\n"
+    )
+    found = {it.text: (b.kind, " › ".join(b.path), b.institution) for b in parse(text).blocks for it in b.items}
+    assert found["ㆍ 약 450곳을 지역방재거점으로 지정"] == (
+        "visit",
+        "5 출장내용 › 요코하마시 위기관리실 (2019. 5. 14.(화) 10:00∼12:00)",
+        "요코하마시 위기관리실",
+    )
+    assert found["ㆍ 대피계획 수립을 검토할 필요"][:2] == ("implication", "6 건의사항")
+
+
 def test_a_labelled_line_under_an_item_is_an_item_of_its_own():
     text = "Ⅲ. 방문 결과\n1. 농업부\n※ 협약서는 3개 언어로 작성\n ▷ 도정 반영사항 : 실무 협의를 정례화\n"
     found = kinds_of(text)
@@ -420,6 +435,15 @@ def test_page_numbers_and_running_headers_are_left_out_and_a_sentence_runs_acros
     )
     assert items["▶ 역세권 개발계획을 함께 세울 것"][0] == "implication"
     assert not any("- 4 -" in t or "- 5 -" in t or "결과보고서" in t for t in items)
+
+
+def test_a_footer_that_repeats_around_its_page_number_is_left_out():
+    text = (
+        "Ⅱ. 방문국 개황\n  ㆍ보고타 : 수도, 인구 약 790만 명\n\n          하늬시의회 ─ 3 ─\n-----------\n"
+        "하늬시의회 공무국외출장 결과보고\n-----------\n\nⅢ. 기관방문 결과\n  ㆍ 케이블카를 운영함\n\n"
+        "          하늬시의회 ─ 4 ─\n-----------\n하늬시의회 공무국외출장 결과보고\n-----------\n"
+    )
+    assert not any("하늬시의회" in it.text for b in parse(text).blocks for it in b.items)
 
 
 def test_a_note_stays_with_the_item_it_annotates_where_the_indentation_was_lost():
