@@ -856,8 +856,13 @@ class _Walker:
                         line.content = nxt.content
                         nxt.type = "heading"  # read as part of the numeral's heading
                 if not self.seen_heading and (
-                    _is_document_title(line) or line.family == "bold" and heading_kind(line.content) is None
-                ):
+                    _is_document_title(line)
+                    or line.family == "bold"
+                    and heading_kind(line.content) is None
+                    or line.family.startswith("#")
+                    and heading_kind(line.content) is None
+                    and _marked(line.content) is None
+                ):  # before the first section, a title or a web page's site name is the cover
                     self.text(line)
                 elif self.is_heading(i, line):
                     self.open_heading(line)

@@ -408,6 +408,11 @@ def test_a_bokmyeongseo_numbered_fields_with_nothing_after_the_colon_head_what_f
     assert found["ㆍ 대피계획 수립을 검토할 필요"][:2] == ("implication", "6 건의사항")
 
 
+def test_a_web_pages_site_name_and_title_headings_are_its_cover():
+    text = "# 서하도\n## [결과보고] 우즈베키스탄 농업협력 공무국외출장\n## 1. 출장 개요\n- 기간 : 2023-09-04 ~ 2023-09-09\n"
+    assert paths(text) == ["", "출장 개요"]
+
+
 def test_a_labelled_line_under_an_item_is_an_item_of_its_own():
     text = "Ⅲ. 방문 결과\n1. 농업부\n※ 협약서는 3개 언어로 작성\n ▷ 도정 반영사항 : 실무 협의를 정례화\n"
     found = kinds_of(text)

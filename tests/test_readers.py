@@ -209,6 +209,25 @@ def test_html_charset_from_meta(tmp_path):
     assert "스크립트" not in doc.text
 
 
+def test_html_headings_and_list_items_are_marked_as_the_parser_reads_them(tmp_path):
+    path = tmp_path / "export.html"
+    path.write_text(
+        "<!DOCTYPE html><html><body><h1>요약</h1><p>총 5명이 다녀왔다.</p><h2>1. 출장 개요</h2>"
+        "<ul><li><span>목표를 설정</span></li><li>- 이미 표시된 항목</li><ul><li>하위 항목</li></ul></ul>"
+        "<table><tr><td>연번</td><td>성명</td></tr></table></body></html>",
+        encoding="utf-8",
+    )
+    assert read_document(path).text.split("\n") == [
+        "# 요약",
+        "총 5명이 다녀왔다.",
+        "## 1. 출장 개요",
+        "• 목표를 설정",
+        "- 이미 표시된 항목",
+        "  • 하위 항목",
+        "연번\t성명",
+    ]
+
+
 def test_docx_list_numbering_appears_in_the_text(tmp_path):
     import docx
 

@@ -9,13 +9,12 @@ OLE file, not a zip: it is refused with that reason.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree.ElementTree import Element
 
 from kb.readers import Document, Reader, ReadError
-from kb.readers.layout import Cell, table_lines
+from kb.readers.layout import Cell, marked, table_lines
 from kb.readers.package import Package, ole_refusal, zip_names
 
 MAIN_TYPES = (
@@ -27,11 +26,6 @@ SKIP = {"rPr", "pPr", "tblPr", "trPr", "tcPr", "sectPr", "del", "delText", "inst
 INLINE = {"tab": "\t", "ptab": "\t", "cr": "\n", "br": "\n", "noBreakHyphen": "-"}
 _SYMBOL_BULLETS = {"\uf0b7": "•", "\uf0a7": "▪", "\uf06c": "●", "\uf0d8": "▶", "\uf0fc": "✓", "\uf06e": "■", "o": "◦"}
 _GANADA = "가나다라마바사아자차카타파하"
-# A paragraph whose text carries its own number or mark ("Ⅱ. 방문 결과", "1. 시청", "□ 개요"):
-# the parser reads its level from that, whatever style the writer gave it.
-_NUMBERED_TEXT = re.compile(
-    r"\s*(?:[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]|[IVX]{1,4}\.|\d|[가-하]\s?[.)]|제\s*\d|[(\[【<〈\u2460-\u2473□■○◆◇▶•·※-])"
-)
 _CHOSUNG = "ㄱㄴㄷㄹㅁㅂㅅㅇㅈㅊㅋㅌㅍㅎ"
 
 
@@ -131,7 +125,7 @@ def paragraph_lines(p: Element, numbering: Numbering) -> list[str]:
     for child in p:
         walk(child)
     text = "".join(buf)
-    if not label and not _NUMBERED_TEXT.match(text):
+    if not label and not marked(text):
         text = numbering.heading_marks(p_pr) + text
     return text.split("\n") + out
 

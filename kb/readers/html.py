@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from kb.readers import Document, Reader, ReadError
-from kb.readers.layout import Cell, table_lines
+from kb.readers.layout import Cell, marked, table_lines
 
 BLOCK = {
     "address", "article", "aside", "blockquote", "caption", "center", "dd", "div", "dl", "dt", "fieldset",
@@ -96,6 +96,9 @@ class _Extractor(HTMLParser):
         self.skip = 0
         self.pre = 0
         self.tables: list[_Table] = []
+        self.heading = 0  # inside <h1>…<h6>: its level
+        self.lists = 0  # how deep in <ul>/<ol>
+        self.item = False  # inside <li>
 
     # -- where text goes ----------------------------------------------------
     def _target(self) -> list[str]:
@@ -106,6 +109,13 @@ class _Extractor(HTMLParser):
         line = "".join(self.buf)
         self.buf = []
         line = line.lstrip(" ").replace("\xa0", " ").rstrip()
+        if line and not self.tables:
+            # headings and list items of pages written in HTML (a web post, a Google Docs
+            # export) as the parser reads them: "## 1. 출장 개요", "## 요약", "  • 목표를 설정"
+            if self.heading:
+                line = "#" * self.heading + " " + line
+            elif self.item and not marked(line):
+                line = "  " * (self.lists - 1) + "• " + line
         if line:
             self._target().append(line)
 
@@ -149,6 +159,12 @@ class _Extractor(HTMLParser):
             self._flush()
             if tag == "pre":
                 self.pre += 1
+            elif tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+                self.heading = int(tag[1])
+            elif tag in ("ul", "ol"):
+                self.lists += 1
+            elif tag == "li":
+                self.item = True
 
     def _start_cell(self, attrs: dict[str, str | None]) -> None:
         t = self.tables[-1]
@@ -176,6 +192,12 @@ class _Extractor(HTMLParser):
             self._flush()
             if tag == "pre":
                 self.pre = max(0, self.pre - 1)
+            elif tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+                self.heading = 0
+            elif tag in ("ul", "ol"):
+                self.lists = max(0, self.lists - 1)
+            elif tag == "li":
+                self.item = False
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)

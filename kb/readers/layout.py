@@ -17,6 +17,15 @@ from dataclasses import dataclass, field
 from kb.readers import ReadError
 
 MAX_COLS = 1024
+# Text that carries its own number or mark ("Ⅱ. 방문 결과", "1. 시청", "□ 개요", "- 조례"): a
+# heading or list style adds none, since the parser reads the level from that.
+_OWN_MARK = re.compile(
+    r"\s*(?:[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ]|[IVX]{1,4}\.|\d|[가-하]\s?[.)]|제\s*\d|[(\[【<〈\u2460-\u2473□■○◆◇▶•·ㆍ※*-])"
+)
+
+
+def marked(text: str) -> bool:
+    return bool(_OWN_MARK.match(text))
 
 
 @dataclass
