@@ -105,8 +105,10 @@ _TOC_TAIL = re.compile(r"(?:\t\s*\d*|\s*(?:\.{2,}|·{2,}|…+|ㆍ{2,}|-{3,})\s*\
 _ROW_START = re.compile(r"^\s*(?:\d{1,2}\s*[./월]\s*\d{1,2}\s*일?\.?\s*\(|\d{1,2}/\d{1,2}\b|Day\s*\d|제?\s*\d+\s*일차)")
 COLUMN_GAP = re.compile(r"\S\s{3,}\S")
 _FIELD = re.compile(
-    r"^(?:\d{1,2}(?:[-.]\d{1,2})*[.)]?\s+)?[^\s:：]{1,6}(?: [^\s:：]{1,6}){0,2}\s*[:：]\s*\S"
-)  # "일시: …", "3 연수 지역 : …"
+    r"^(?:\d{1,2}(?:[-.]\d{1,2})*[.)]?\s+)?[^\s:：]{1,6}(?: {1,3}[^\s:：]{1,6}){0,2}\s*[:：]\s*\S"
+)  # "일시: …", "3 연수 지역 : …", "기  간 : …"
+# A short line of its own ending with a colon names what follows: "연수 개요:", "우리 시에 바라는 점:"
+_COLON_HEADING = re.compile(r"^(?P<rest>[^\s:：][^:：]{0,20}?)\s*[:：]$")
 # when a visit was, after its name: "타이중시정부 문화국 (10.14. 오후)", "면담(14:30)"
 _WHEN = re.compile(r"\s*\((?:[\d.:~∼\-–\s/,]|오전|오후|\([월화수목금토일]\)|[월화수목금토일])+\)$")
 _PAREN = re.compile(r"\([^)]*\)|（[^）]*）")
@@ -299,6 +301,9 @@ def classify(text: str) -> list[Line]:
         marked = (
             _bold_heading(clean_markup(bold["rest"])) if bold and len(squash(bold["rest"])) <= 40 else _marked(clean)
         )
+        colon = _COLON_HEADING.match(clean.strip())
+        if not marked and colon and (i == 0 or not stripped[i - 1]):
+            marked = ("colon", "", colon["rest"])
         if marked:
             ln.type, (ln.family, ln.number, ln.content) = "mark", marked
             ln.text = clean.strip()
@@ -730,7 +735,7 @@ class _Walker:
             heads = not any(n.family == nxt.family for n in self.kept_for(line, heading=True))
         # Kiwi is asked last, and only where its reading can still say no: it costs more
         # than everything else here.
-        if not heads or line.family == "bold":
+        if not heads or line.family in ("bold", "colon"):  # a colon says it is a label
             return heads
         clause = reads_as_clause(text)
         # "…생산공장을" wraps onto the next line; "주요 시사점" heads it; "깨진 관계 박물관"
@@ -802,6 +807,10 @@ class _Walker:
             p.kind in ("visit", "finding") and p.family != "attachment" for p in parents[:-1]
         ):
             parent_kind = "visit"  # a city's overview inside the visits, then that city's visits
+        if parents and parent_kind == "text" and not parents[-1].used and _names_a_visits_part(title):
+            # "■ Port of Hamburg Marketing" over "개요" and "청취 내용": a visit by its parts
+            parents[-1].kind = parent_kind = "visit"
+            parents[-1].institution = institution_name(parents[-1].title)
         kind = kind_of(title, parent_kind)
         line.type = "heading"
         self.note_child(line)
@@ -972,6 +981,11 @@ def _display_number(line: Line) -> str:
     if line.family in ("roman", "1.", "1-1.", "1.1.", "1)", "(1)", "[1]", "<1>", "가.", "가)", "(가)", "①", "㉮"):
         return line.number
     return ""
+
+
+def _names_a_visits_part(title: str) -> bool:
+    """A heading that names a part of a visit: its overview, what was heard, seen or asked."""
+    return heading_kind(title) in ("finding", "visit") or squash(title) == "개요"
 
 
 def _is_document_title(line: Line) -> bool:

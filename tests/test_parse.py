@@ -413,6 +413,27 @@ def test_a_web_pages_site_name_and_title_headings_are_its_cover():
     assert paths(text) == ["", "출장 개요"]
 
 
+def test_a_short_line_ending_with_a_colon_heads_the_prose_after_it():
+    text = (
+        "연수자 : 의원 석지환\n기  간 : 2017. 3. 5 ~ 3. 11\n\n연수 개요:\n동료 의원 4명과 함께 다녀왔다.\n\n"
+        "인상 깊었던 점:\n강변 산책로가 넓었다.\n\n우리 시에 바라는 점:\n둔치 정비에 보행로 기준을 두어야 한다.\n"
+    )
+    assert paths(text) == ["", "연수 개요", "인상 깊었던 점", "우리 시에 바라는 점"]
+    assert [p.text for b in parse(text).blocks[:1] for it in b.items for p in it.paras] == [
+        "연수자 : 의원 석지환",
+        "기  간 : 2017. 3. 5 ~ 3. 11",
+    ]  # a letter-spaced label is a field of its own, not the line before's continuation
+
+
+def test_a_heading_over_a_visits_parts_is_the_visit():
+    text = "■ 출장 개요\n ○ 기간 : 5일\n■ Port of Hamburg Marketing\n□ 개요\n ○ 회원사 약 270개\n□ 청취 내용\n ○ 항만 홍보를 맡음\n"
+    found = [(b.kind, " › ".join(b.path), b.institution) for b in parse(text).blocks]
+    assert found[-2:] == [
+        ("visit", "Port of Hamburg Marketing › 개요", "Port of Hamburg Marketing"),
+        ("finding", "Port of Hamburg Marketing › 청취 내용", "Port of Hamburg Marketing"),
+    ]
+
+
 def test_a_labelled_line_under_an_item_is_an_item_of_its_own():
     text = "Ⅲ. 방문 결과\n1. 농업부\n※ 협약서는 3개 언어로 작성\n ▷ 도정 반영사항 : 실무 협의를 정례화\n"
     found = kinds_of(text)
