@@ -25,6 +25,8 @@ EXECUTIVE = re.compile(
     rf"(?<![{HANGUL}])(?P<body>{_BODY})(?:\s*청)?\s+(?P<unit>{_UNIT_WORD}(?:\s+{_UNIT_WORD})?)(?![{HANGUL}])"
 )
 EXECUTIVE_ALONE = re.compile(rf"^\s*(?P<body>{_BODY})\s*(?:청)?\s*$")
+# A public agency heading its own cover line: "한울연구원      문서번호 : …", "서울관광재단"
+AGENCY = re.compile(rf"^\s*(?P<body>[{HANGUL}]{{1,10}}(?:연구원|연구소|재단|공사|공단|진흥원))(?:\s{{2,}}|\s*$)")
 REPORTER = re.compile(r"(?:보\s*고\s*자|작\s*성\s*자|발\s*신|작성부서|담당부서|부\s*서)\s*[:：]\s*(?P<value>.+)")
 # Words ending in 시/구/도 that are not bodies.
 _NOT_BODY = {
@@ -65,6 +67,9 @@ def issuer_of(text: str, front: list[str]) -> tuple[str | None, str | None]:
         m = EXECUTIVE_ALONE.match(ln)
         if m and squash(m["body"]) not in _NOT_BODY and len(squash(m["body"])) >= 2:
             return squash(m["body"]), _reporter_unit(lines) or _named_unit(lines)
+    for ln in lines:
+        if m := AGENCY.match(ln):
+            return m["body"], _reporter_unit(lines) or _named_unit(lines)
     everywhere = Counter(m["body"] + "의회" for m in COUNCIL.finditer(text) if m["body"] not in _NOT_BODY)
     if everywhere:
         return everywhere.most_common(1)[0][0], _named_unit(lines)

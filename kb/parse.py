@@ -989,8 +989,9 @@ def _names_a_visits_part(title: str) -> bool:
 
 
 def _is_document_title(line: Line) -> bool:
-    """A first Markdown heading that names the report itself ("# 2024 … 결과보고서")."""
-    return line.family.startswith("#") and "보고" in squash(line.content)
+    """A first Markdown heading or bold line that names the report itself ("# 2024 …
+    결과보고서", "**공무국외출장 결과보고서**")."""
+    return (line.family.startswith("#") or line.family == "bold") and "보고" in squash(line.content)
 
 
 def _without_names(text: str) -> str:

@@ -434,6 +434,11 @@ def test_a_heading_over_a_visits_parts_is_the_visit():
     ]
 
 
+def test_a_bold_line_naming_the_report_is_its_title_not_a_section():
+    text = "**2023 중국 청두 공원도시 사례**\n\n**공무국외출장 결과보고서**\n\n**늘봄구 공원녹지과**\n\n**Ⅰ. 출장 개요**\n\n○ 기간 : 4박 5일\n"
+    assert paths(text) == ["", "Ⅰ 출장 개요"]
+
+
 def test_a_labelled_line_under_an_item_is_an_item_of_its_own():
     text = "Ⅲ. 방문 결과\n1. 농업부\n※ 협약서는 3개 언어로 작성\n ▷ 도정 반영사항 : 실무 협의를 정례화\n"
     found = kinds_of(text)

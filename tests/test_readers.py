@@ -228,6 +228,15 @@ def test_html_headings_and_list_items_are_marked_as_the_parser_reads_them(tmp_pa
     ]
 
 
+def test_an_html_table_inside_markdown_becomes_rows_of_cells(tmp_path):
+    path = tmp_path / "converted.md"
+    path.write_text(
+        "**다. 출장자**\n\n<table><tr><td>연번</td><td>성명</td></tr>\n<tr><td>1</td><td>편재석</td></tr></table>\n\n본문\n",
+        encoding="utf-8",
+    )
+    assert read_document(path).text.split("\n") == ["**다. 출장자**", "", "연번\t성명", "1\t편재석", "", "본문", ""]
+
+
 def test_docx_list_numbering_appears_in_the_text(tmp_path):
     import docx
 

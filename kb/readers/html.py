@@ -77,6 +77,14 @@ def read(path: Path, data: bytes) -> Document:
     return Document(text="\n".join(parser.finish()), format="html", encoding=encoding)
 
 
+def table_rows(html: str) -> list[str]:
+    """The lines of an HTML fragment: a table's rows as tab-joined cells."""
+    parser = _Extractor()
+    parser.feed(html)
+    parser.close()
+    return parser.finish()
+
+
 @dataclass
 class _Table:
     cells: list[Cell] = field(default_factory=list)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 from pathlib import Path
 
 from kb.readers import Document, Reader, ReadError
@@ -75,8 +76,16 @@ def read(path: Path, data: bytes) -> Document:
     return Document(text=text, format="text", encoding=encoding)
 
 
+_HTML_TABLE = re.compile(r"<table\b.*?</table\s*>", re.I | re.S)
+
+
 def read_markdown(path: Path, data: bytes) -> Document:
+    """Markdown as written; an HTML table inside it (converters write merged cells so) as
+    the rows of cells an HTML page gives."""
+    from kb.readers.html import table_rows
+
     text, encoding = decode(data)
+    text = _HTML_TABLE.sub(lambda m: "\n".join(table_rows(m.group(0))), text)
     return Document(text=text, format="markdown", encoding=encoding)
 
 
