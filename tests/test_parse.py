@@ -435,7 +435,7 @@ def test_a_heading_over_a_visits_parts_is_the_visit():
 
 
 def test_a_bold_line_naming_the_report_is_its_title_not_a_section():
-    text = "**2023 중국 청두 공원도시 사례**\n\n**공무국외출장 결과보고서**\n\n**늘봄구 공원녹지과**\n\n**Ⅰ. 출장 개요**\n\n○ 기간 : 4박 5일\n"
+    text = "**2023 중국 청두 공원도시 사례**\n\n**공무국외출장 결과보고서**\n\n2023. 11.\n\n**늘봄구 공원녹지과**\n\n**Ⅰ. 출장 개요**\n\n○ 기간 : 4박 5일\n"
     assert paths(text) == ["", "Ⅰ 출장 개요"]
 
 
