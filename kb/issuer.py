@@ -48,7 +48,8 @@ _NOT_BODY = {
 
 
 def _clean(line: str) -> str:
-    return collapse_spaced(clean_markup(line).strip())
+    """A front line without markup, a Markdown heading's marks ("# 나래도") among them."""
+    return collapse_spaced(re.sub(r"^\s*#{1,6}\s+", "", clean_markup(line)).strip())
 
 
 def issuer_of(text: str, front: list[str]) -> tuple[str | None, str | None]:
