@@ -8,8 +8,8 @@ Query sets (each line {"query", "gold", "type"?}):
   corpus   ../shared/corpus/queries.jsonl      40, corpus reports (public)
   tune     tests/data/queries/tune.jsonl      120, written for tuning
   heldout  tests/data/queries/heldout.jsonl   100, kept aside: never tune on it
-  sets     tests/data/heldout/set*/queries.jsonl 118, written with the held-out reports (sets
-                                               6 to 9, 55, by helpers this round: their
+  sets     tests/data/heldout/set*/queries.jsonl 208, written with the held-out reports (sets
+                                               6 to 15 by helpers who saw no code: their
                                                reports' parse misses were read and mended
                                                before these queries were first run)
   final    tests/data/queries/final.jsonl     100, written late, measured once per change kept
@@ -33,7 +33,8 @@ Query sets (each line {"query", "gold", "type"?}):
                                                saw only the reports; never read
 
 All run against one database of every report (seeds, corpus, held-out sets), built once
-into bench/out/quality.db, so each query competes with 40 reports' chunks. With --small,
+into bench/out/quality.db, so each query competes with 58 reports' chunks (delete
+bench/out/quality*.db* to rebuild them after a parser change). With --small,
 each query runs instead on a database of the two samples and its own report's family (the
 corpus, or one held-out set: 5 to 10 reports), as ../shared/eval/score.py scores the public
 sets and the issue's private sets were scored.

@@ -40,6 +40,9 @@ STRONG_FAMILIES = ("roman", "chapter", "part", "【】", "【】+", "section", "
 # Pictographs used as bullets ("💡 시사점: …" in a note-taking app's callout), each a family.
 _PICTOGRAPH = re.compile(r"(?P<tok>[\U0001F300-\U0001FAFF])\ufe0f?\s*(?P<rest>\S.*)")
 
+# The word of a numbered visit: "(방문 1)", "【방문기관 2】", "◈ 방문 1 : 기관명", "< 기관 3 >".
+_VISIT_WORD = "(?:방문기관|방문지|방문|기관|현장)"
+
 # Heading families that are always headings, in the order they are tried.
 _STRONG = [
     ("#", re.compile(r"(?P<tok>#{1,6})\s+(?P<rest>.*)")),
@@ -64,9 +67,7 @@ _NUMBERED = [
     # a numbered visit in brackets: "(방문 1) 선전시 교통운수국", "[방문기관 2] 도시재개발청(URA)"
     (
         "[방문 1]",
-        re.compile(
-            r"[\[(〔〈<]\s*(?:방문기관|방문지|방문|기관|현장)\s*(?P<tok>\d{1,2})\s*[\])〕〉>]\s*[:：.]?\s*(?P<rest>\S.*)"
-        ),
+        re.compile(rf"[\[(〔〈<]\s*{_VISIT_WORD}\s*(?P<tok>\d{{1,2}})\s*[\])〕〉>]\s*[:：.]?\s*(?P<rest>\S.*)"),
     ),
     ("(1)", re.compile(r"\(\s*(?P<tok>\d{1,2})\s*\)\s*(?P<rest>\S.*)")),
     # also spaced like a letter-spaced heading: "가 . 방 문 목 적"
@@ -88,7 +89,7 @@ _SYMBOL = re.compile(rf"(?P<tok>[{re.escape(SYMBOLS)}]|ㅇ(?=\s))\s*(?P<rest>\S.
 _BOLD_LINE = re.compile(r"^\s*(?:\*\*|__)(?P<rest>[^*_]+?)(?:\*\*|__)\s*:?\s*$")
 _INLINE_LABEL = re.compile(r"^(?P<label>[^:：]{1,16}?)\s*[:：]\s*(?P<value>.*)$")
 # A numbered visit as a label: "◈ 방문 1 : 인간과 방재 미래센터", "기관 2: 고베시 위기관리실".
-_VISIT_LABEL = re.compile(r"^(?:방문|기관|방문기관|방문지|현장)\s*\d{1,2}\s*[:：]\s*(?P<value>\S.*)$")
+_VISIT_LABEL = re.compile(rf"^{_VISIT_WORD}\s*\d{{1,2}}\s*[:：]\s*(?P<value>\S.*)$")
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!~|<>\"'])")
 _MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)(?:\{[^}]*\})?")
 _MD_BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
@@ -336,7 +337,7 @@ _FIELD_LABELS = frozenset(
     }
 )
 _CONTENT_KINDS = ("finding", "implication", "conclusion", "visit")
-_BARE_VISIT = re.compile(r"^(?:방문|기관|방문기관|현장)?\s*\d{1,2}$")
+_BARE_VISIT = re.compile(rf"^{_VISIT_WORD}?\s*\d{{1,2}}$")
 
 
 def _cell_parts(raw: str) -> list[str]:
@@ -1013,7 +1014,7 @@ def _heading_title(line: Line) -> str:
     if line.family == "【】":
         text = line.number
     elif line.family == "【】+":
-        text = re.sub(r"^(?:방문|기관|현장)\s*\d*\s*", "", text)
+        text = re.sub(rf"^{_VISIT_WORD}\s*\d*\s*", "", text)
     if _label_heading(text):
         text = _INLINE_LABEL.match(text).group("value")
     elif visit := _VISIT_LABEL.match(text):
