@@ -38,7 +38,8 @@ SYMBOLS = "□■◆◇▶▷►▸▹○◦●◎•‣※*→⇒⇨➡➜·ㆍ
 SYMBOL_FAMILIES = frozenset(SYMBOLS) | {"ㅇ", "[]"}
 STRONG_FAMILIES = ("roman", "chapter", "part", "【】", "【】+", "section", "glyph", "attachment")
 # Pictographs used as bullets ("💡 시사점: …" in a note-taking app's callout), each a family.
-_PICTOGRAPH = re.compile(r"(?P<tok>[\U0001F300-\U0001FAFF])\ufe0f?\s*(?P<rest>\S.*)")
+_PICTOGRAPHS = "\U0001f300-\U0001faff"
+_PICTOGRAPH = re.compile(rf"(?P<tok>[{_PICTOGRAPHS}])\ufe0f?\s*(?P<rest>\S.*)")
 
 # The word of a numbered visit: "(방문 1)", "【방문기관 2】", "◈ 방문 1 : 기관명", "< 기관 3 >".
 _VISIT_WORD = "(?:방문기관|방문지|방문|기관|현장)"
@@ -136,7 +137,7 @@ class Line:
 
     @property
     def symbol(self) -> bool:
-        return self.family in SYMBOL_FAMILIES or bool(_PICTOGRAPH.match(self.family + " x"))
+        return self.family in SYMBOL_FAMILIES or bool(re.fullmatch(f"[{_PICTOGRAPHS}]", self.family))
 
 
 @dataclass
@@ -505,7 +506,7 @@ def _mark_page_breaks(stripped: list[str], lines: list[Line], reach: int = 3) ->
     numbers = [i for i, s in enumerate(stripped) if page_number(s)]
     if not numbers:
         return
-    near: dict[int, list[int]] = {}  # index of each line next to a page number
+    near: set[int] = set()  # lines next to a page number
     for n in numbers:
         for step in (-1, 1):
             j, seen = n + step, 0
@@ -513,7 +514,7 @@ def _mark_page_breaks(stripped: list[str], lines: list[Line], reach: int = 3) ->
                 if stripped[j] and not _RULE.match(stripped[j]):
                     if page_number(stripped[j]):
                         break
-                    near.setdefault(j, []).append(n)
+                    near.add(j)
                     seen += 1
                 j += step
     counts: dict[str, int] = {}
@@ -865,14 +866,7 @@ class _Walker:
                     if nxt is not None and nxt.type == "text" and len(nxt.content) <= 40:
                         line.content = nxt.content
                         nxt.type = "heading"  # read as part of the numeral's heading
-                if not self.seen_heading and (
-                    _is_document_title(line)
-                    or line.family == "bold"
-                    and heading_kind(line.content) is None
-                    or line.family.startswith("#")
-                    and heading_kind(line.content) is None
-                    and _marked(line.content) is None
-                ):  # before the first section, a title or a web page's site name is the cover
+                if not self.seen_heading and _is_cover_line(line):
                     self.text(line)
                 elif self.is_heading(i, line):
                     self.open_heading(line)
@@ -987,6 +981,16 @@ def _display_number(line: Line) -> str:
 def _names_a_visits_part(title: str) -> bool:
     """A heading that names a part of a visit: its overview, what was heard, seen or asked."""
     return heading_kind(title) in ("finding", "visit") or squash(title) == "개요"
+
+
+def _is_cover_line(line: Line) -> bool:
+    """Before the first section: the report's title, or a bold line or unnumbered Markdown
+    heading that names no kind (a subtitle, a web page's site name)."""
+    if _is_document_title(line):
+        return True
+    if heading_kind(line.content) is not None:
+        return False
+    return line.family == "bold" or line.family.startswith("#") and _marked(line.content) is None
 
 
 def _is_document_title(line: Line) -> bool:

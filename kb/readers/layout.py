@@ -25,6 +25,7 @@ _OWN_MARK = re.compile(
 
 
 def marked(text: str) -> bool:
+    """Whether ``text`` starts with a number or mark of its own."""
     return bool(_OWN_MARK.match(text))
 
 
