@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 
 from kb.dates import parse_single, trip_dates
 from kb.issuer import issuer_of
-from kb.parse import COLUMN_GAP, Block, Parsed, clean_markup
+from kb.kinds import heading_kind
+from kb.parse import COLUMN_GAP, Block, Parsed, clean_markup, institution_name
 from kb.places import REGIONS, Gazetteer, Place
 from kb.textutil import HANGUL, split_label, squash
 from kb.travellers import (
@@ -283,6 +284,18 @@ def split_institutions(name: str) -> list[str]:
 
 
 _GENERIC_WORD = re.compile(rf"^[{HANGUL}]{{1,4}}(?:\s+관계자)?\s*$")
+
+
+def name_grouped_visits(blocks: list[Block], gazetteer: Gazetteer) -> None:
+    """Visits grouped under a heading that is only a place's name ("두바이" over "KOTRA 두바이
+    무역관 …" and "두바이 도로교통청(RTA) …"): the heading below the place names the
+    institution; the place itself is none."""
+    for block in blocks:
+        if not block.institution or gazetteer.lookup(block.institution) is None:
+            continue
+        at = next((k for k, title in enumerate(block.path) if institution_name(title) == block.institution), None)
+        below = block.path[at + 1] if at is not None and at + 1 < len(block.path) else None
+        block.institution = institution_name(below) if below and heading_kind(below) is None else None
 
 
 def institutions_of(

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from kb.chunks import Chunk, make_chunks
-from kb.metadata import Institution, Metadata, extract, match_institution
+from kb.metadata import Institution, Metadata, extract, match_institution, name_grouped_visits
 from kb.parse import parse
 from kb.places import Gazetteer, Place
 
@@ -46,6 +46,7 @@ class Report:
 def analyse(text: str, gazetteer: Gazetteer) -> Report:
     """Everything kb stores about a report, from its normalised text."""
     parsed = parse(text)
+    name_grouped_visits(parsed.blocks, gazetteer)
     md = extract(text, parsed, gazetteer)
     warnings = []
     if not parsed.has_headings:

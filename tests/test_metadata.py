@@ -217,3 +217,16 @@ def test_a_traveller_list_that_runs_on_and_ends_with_its_total(gazetteer):
         "2. 출장기간 : 2019. 5. 13. ∼ 5. 17. (4박 5일)\n4. 출장목적 :\n   ㆍ 방재교육 조사\n"
     )
     assert md(text, gazetteer).traveller_count == 3
+
+
+def test_visits_grouped_under_a_place_are_named_by_the_heading_below_it(gazetteer):
+    from kb.metadata import name_grouped_visits
+    from kb.parse import parse
+
+    blocks = parse(
+        "2. 방문 결과\n가. 두바이\n1) KOTRA 두바이 무역관 (11. 7. 화 10:00)\n - 에너지 정책 브리핑\n"
+        "2) 두바이 도로교통청(RTA)\n - 자율주행 목표 25%\n나. 아부다비\n - 인구 약 150만 명\n"
+    ).blocks
+    assert [b.institution for b in blocks] == ["두바이", "두바이", "아부다비"]  # as the parser reads it
+    name_grouped_visits(blocks, gazetteer)
+    assert [b.institution for b in blocks] == ["KOTRA 두바이 무역관", "두바이 도로교통청(RTA)", None]
