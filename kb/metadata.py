@@ -13,11 +13,12 @@ from kb.parse import COLUMN_GAP, Block, Parsed, clean_markup, institution_name
 from kb.places import REGIONS, Gazetteer, Place
 from kb.textutil import HANGUL, split_label, squash
 from kb.travellers import (
+    CLAUSE_END,
     TOTAL,
-    count_in_line,
+    count_field,
     count_in_prose,
+    count_in_value,
     inline_participants,
-    is_count_label,
     listed_one_per_line,
     named_in_prose,
 )
@@ -510,7 +511,7 @@ def destinations_of(
     if found:
         return found
     for para in facts:
-        for sentence in re.split(r"(?<=[.다])\s+", para):
+        for sentence in CLAUSE_END.split(para):
             if re.search(r"방문|일원|출장|연수|다녀", sentence):
                 cities = [p for p in _foreign_places(sentence, gazetteer) if p.kind == "city"]
                 if cities:
@@ -590,10 +591,13 @@ def traveller_count(facts: list[str], listed: int) -> int | None:
     """A count line's number, else a sentence's, else how many the participant list holds."""
     for k, text in enumerate(facts):
         for line in text.split("\n"):
-            n = count_in_line(line)
+            value = count_field(line)
+            if value is None:
+                continue
+            n = count_in_value(value)
             if n:
                 return n
-            if n is None and is_count_label(line):
+            if n is None:
                 # the list runs on over the next lines and ends with its total: "… 탁성우 (계 3명)"
                 for more in facts[k + 1 : k + 6]:
                     if split_label(more):

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -40,6 +41,11 @@ STRONG_FAMILIES = ("roman", "chapter", "part", "【】", "【】+", "section", "
 # Pictographs used as bullets ("💡 시사점: …" in a note-taking app's callout), each a family.
 _PICTOGRAPHS = "\U0001f300-\U0001faff"
 _PICTOGRAPH = re.compile(rf"(?P<tok>[{_PICTOGRAPHS}])\ufe0f?\s*(?P<rest>\S.*)")
+
+
+def _is_pictograph(family: str) -> bool:
+    return len(family) == 1 and "\U0001f300" <= family <= "\U0001faff"
+
 
 # The word of a numbered visit: "(방문 1)", "【방문기관 2】", "◈ 방문 1 : 기관명", "< 기관 3 >".
 _VISIT_WORD = "(?:방문기관|방문지|방문|기관|현장)"
@@ -137,7 +143,7 @@ class Line:
 
     @property
     def symbol(self) -> bool:
-        return self.family in SYMBOL_FAMILIES or bool(re.fullmatch(f"[{_PICTOGRAPHS}]", self.family))
+        return self.family in SYMBOL_FAMILIES or _is_pictograph(self.family)
 
 
 @dataclass
@@ -306,13 +312,7 @@ def classify(text: str) -> list[Line]:
         colon = _COLON_HEADING.match(clean.strip())
         if not marked and colon and (i == 0 or not stripped[i - 1]):
             marked = ("colon", "", colon["rest"])
-        if marked:
-            ln.type, (ln.family, ln.number, ln.content) = "mark", marked
-            ln.text = clean.strip()
-            # "5. 출장내용 :" with nothing after the colon introduces what follows, as a heading would
-            ln.content = re.sub(r"\s*[:：]$", "", ln.content.strip())
-        else:
-            ln.type, ln.content = "text", clean.strip()
+        _type_line(ln, clean.strip(), marked)
         i += 1
     lines = _unfold_label_tables(lines, raws)
     _join_wrapped_marks(lines)
@@ -339,11 +339,6 @@ _FIELD_LABELS = frozenset(
 )
 _CONTENT_KINDS = ("finding", "implication", "conclusion", "visit")
 _BARE_VISIT = re.compile(rf"^{_VISIT_WORD}?\s*\d{{1,2}}$")
-
-
-def _cell_parts(raw: str) -> list[str]:
-    """The cells of a pipe or box row as written, leading spaces kept."""
-    return re.split(r"[|│┃║]", raw.strip().strip("|│┃║"))
 
 
 def _unfold_label_tables(lines: list[Line], raws: list[str]) -> list[Line]:
@@ -379,7 +374,7 @@ def _unfold_label_tables(lines: list[Line], raws: list[str]) -> list[Line]:
                 out.append(ln)
                 continue
             label, value = ln.cells
-            parts = _cell_parts(raws[k])
+            parts = tables.cells_as_written(raws[k])
             value_raw = parts[1] if len(parts) == 2 else value
             indent = ln.indent + 2 + len(value_raw) - len(value_raw.lstrip())
             if squash(label) in ("구분", "항목") and squash(value) == "내용":
@@ -399,12 +394,7 @@ def _unfold_label_tables(lines: list[Line], raws: list[str]) -> list[Line]:
                 out.append(ln)
                 continue
             ln.indent, ln.cells = indent, []
-            marked = _marked(value)
-            if marked:
-                ln.type, (ln.family, ln.number, ln.content) = "mark", marked
-                ln.text, ln.content = value, ln.content.strip()
-            else:
-                ln.type, ln.content = "text", value
+            _type_line(ln, value, _marked(value))
             out.append(ln)
         i = j
     return out
@@ -418,6 +408,17 @@ def _name_the_visit(before: list[Line], name: str) -> None:
         if ln.type == "mark" and _BARE_VISIT.match(squash(ln.content)):
             ln.content = ln.text = name
         return
+
+
+def _type_line(ln: Line, text: str, marked: tuple[str, str, str] | None) -> None:
+    """A line as a marked line (its family, number and text without the mark) or as text."""
+    if marked:
+        ln.type, (ln.family, ln.number, ln.content) = "mark", marked
+        ln.text = text
+        # "5. 출장내용 :" with nothing after the colon introduces what follows, as a heading would
+        ln.content = re.sub(r"\s*[:：]$", "", ln.content.strip())
+    else:
+        ln.type, ln.content = "text", text
 
 
 def _depth(text: str) -> int:
@@ -492,40 +493,35 @@ def _mark_page_breaks(stripped: list[str], lines: list[Line], reach: int = 3) ->
     as lines of type "page", which the walk skips. Where a sentence runs across the page
     break, the blank lines of the break are skipped too, so that the sentence reads as one
     paragraph ("에너지 자립형" / "- 3 -" / header / "건물(HIKARI)과 …")."""
-    footers: dict[str, int] = {}
-    for s in stripped:
-        if len(s) <= 60 and re.search(_PAGE_TOKEN, s):
-            key = re.sub(_PAGE_TOKEN, "#", squash(s))
-            footers[key] = footers.get(key, 0) + 1
-
-    def page_number(s: str) -> bool:
-        return bool(_PAGE_NUMBER.match(s)) or (
-            len(s) <= 60 and re.search(_PAGE_TOKEN, s) is not None and footers[re.sub(_PAGE_TOKEN, "#", squash(s))] >= 2
-        )
-
-    numbers = [i for i, s in enumerate(stripped) if page_number(s)]
+    footer = {  # a line holding a page number, as written around it: "하늬시의회 ─ # ─"
+        i: re.sub(_PAGE_TOKEN, "#", squash(s))
+        for i, s in enumerate(stripped)
+        if len(s) <= 60 and re.search(_PAGE_TOKEN, s)
+    }
+    repeated = Counter(footer.values())
+    numbers = {i for i, s in enumerate(stripped) if _PAGE_NUMBER.match(s) or i in footer and repeated[footer[i]] >= 2}
     if not numbers:
         return
     near: set[int] = set()  # lines next to a page number
     for n in numbers:
         for step in (-1, 1):
             j, seen = n + step, 0
-            while 0 <= j < len(stripped) and seen < reach:
+            while 0 <= j < len(stripped) and seen < reach and j not in numbers:
                 if stripped[j] and not _RULE.match(stripped[j]):
-                    if page_number(stripped[j]):
-                        break
                     near.add(j)
                     seen += 1
                 j += step
-    counts: dict[str, int] = {}
-    for j in near:
-        counts[squash(stripped[j])] = counts.get(squash(stripped[j]), 0) + 1
-    furniture = set(numbers) | {j for j in near if counts[squash(stripped[j])] >= 2}
+    repeats = Counter(squash(stripped[j]) for j in near)
+    furniture = numbers | {j for j in near if repeats[squash(stripped[j])] >= 2}
+
+    def in_break(k: int) -> bool:
+        return k in furniture or not stripped[k] or bool(_RULE.match(stripped[k]))
+
     for n in numbers:
         lo = hi = n  # the break: furniture, rules and blank lines around the page number
-        while lo > 0 and (lo - 1 in furniture or not stripped[lo - 1] or _RULE.match(stripped[lo - 1])):
+        while lo > 0 and in_break(lo - 1):
             lo -= 1
-        while hi + 1 < len(stripped) and (hi + 1 in furniture or not stripped[hi + 1] or _RULE.match(stripped[hi + 1])):
+        while hi + 1 < len(stripped) and in_break(hi + 1):
             hi += 1
         across = lo > 0 and not ends_sentence(stripped[lo - 1])
         for k in range(lo, hi + 1):

@@ -53,6 +53,12 @@ def box_cells(line: str) -> list[str] | None:
     return [p.strip() for p in parts]
 
 
+def cells_as_written(line: str) -> list[str]:
+    """The cells of a pipe or box row with their leading spaces, which show a cell's
+    indentation ("|        |   - (질문) …|")."""
+    return re.split(r"[|│┃║]", line.strip().strip("|│┃║"))
+
+
 def is_pipe_alignment(line: str) -> bool:
     return bool(PIPE_ALIGN.match(line)) and "-" in line
 

@@ -29,6 +29,7 @@ PROSE = re.compile(
     r"|인원(?:은|이|수는)\s*(?:모두|총)?\s*(\d{1,3})\s*명"
 )
 TRAVEL_WORDS = re.compile(r"참여|참가|출장|방문|연수|구성|다녀|일정|단장")
+CLAUSE_END = re.compile(r"(?<=[.다])\s+")  # where prose is split into sentences to read them one by one
 
 
 # Counts written in words: "모두 네 명", "다섯 명".
@@ -47,17 +48,16 @@ def _digits(text: str) -> str:
     return _WORD_COUNT.sub(number, text)
 
 
-def is_count_label(line: str) -> bool:
-    """A line labelled as the travellers ("출 장 자 : …", "인원 : …")."""
+def count_field(line: str) -> str | None:
+    """The value of a line labelled as the travellers ("출 장 자 : …", "인원 : …"), or None."""
     field = split_label(line)
-    return field is not None and bool(COUNT_LABELS.match(field[0]))
+    return field[1] if field is not None and COUNT_LABELS.match(field[0]) else None
 
 
 def count_in_line(line: str) -> int | None:
     """The traveller count a count line states, or None when ``line`` is not one."""
-    if not is_count_label(line):
-        return None
-    return count_in_value(split_label(line)[1])
+    value = count_field(line)
+    return count_in_value(value) if value is not None else None
 
 
 def count_in_value(value: str) -> int | None:
@@ -78,7 +78,7 @@ def count_in_value(value: str) -> int | None:
 
 def count_in_prose(text: str) -> int | None:
     """ "의원 5명과 직원 2명 등 모두 7명이 참여하였으며" -> 7."""
-    for sentence in re.split(r"(?<=[.다])\s+", _digits(text)):
+    for sentence in CLAUSE_END.split(_digits(text)):
         m = PROSE.search(sentence)
         if m and TRAVEL_WORDS.search(sentence):
             return int(m.group(1) or m.group(2))
@@ -117,7 +117,7 @@ def named_in_prose(text: str) -> list[tuple[str, str]]:
     """(name, position) of travellers named in a sentence ("이번 연수에는 육태경 위원장(단장),
     함수정 부위원장, 구본찬 의원 … 방하윤 주무관(수행)이 함께하였으며"): three or more, in a
     sentence about the trip."""
-    for sentence in re.split(r"(?<=[.다])\s+", text):
+    for sentence in CLAUSE_END.split(text):
         if not (TRAVEL_WORDS.search(sentence) or "함께" in sentence):
             continue
         people: dict[str, str] = {}

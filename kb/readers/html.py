@@ -22,6 +22,7 @@ BLOCK = {
     "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li",
     "main", "nav", "ol", "p", "pre", "section", "ul",
 }  # fmt: skip
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}  # marked "#" to "######" for the parser
 SKIP = {"script", "style", "head", "noscript", "template", "svg", "math", "object", "iframe", "select"}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"}
 KOREAN_ALIASES = {"euc-kr", "euc_kr", "ks_c_5601-1987", "ksc5601", "ks_c_5601", "x-windows-949", "windows-949", "uhc"}
@@ -167,7 +168,7 @@ class _Extractor(HTMLParser):
             self._flush()
             if tag == "pre":
                 self.pre += 1
-            elif tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            elif tag in HEADINGS:
                 self.heading = int(tag[1])
             elif tag in ("ul", "ol"):
                 self.lists += 1
@@ -200,7 +201,7 @@ class _Extractor(HTMLParser):
             self._flush()
             if tag == "pre":
                 self.pre = max(0, self.pre - 1)
-            elif tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            elif tag in HEADINGS:
                 self.heading = 0
             elif tag in ("ul", "ol"):
                 self.lists = max(0, self.lists - 1)
