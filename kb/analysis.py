@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from kb.errors import QueryError
-from kb.places import Gazetteer
+from kb.places import READING, Gazetteer
 from kb.textutil import HANGUL, squash
 
 KEEP_TAGS = {"NNG", "NNP", "NR", "XR", "VV", "VA", "SL", "SH", "SN", "W_URL", "W_EMAIL", "W_HASHTAG", "W_SERIAL"}
@@ -284,7 +284,7 @@ class Analyzer:
         words = []
         for word, extra in zip(raw, korean, strict=True):
             terms = {t for t in self.terms(word) if t not in ENGLISH_STOP}
-            terms |= extra | self.synonyms(terms)
+            terms |= extra | self.synonyms(terms) | self.readings(terms)
             if terms:
                 words.append((word, terms))
         return words
@@ -348,6 +348,13 @@ class Analyzer:
                     out.update(s for group in groups[word] for w in group if (s := self._stem(w)))
         return out - set(terms)
 
+    def readings(self, terms) -> set[str]:
+        """The cities that terms name by the Korean reading of their Chinese characters
+        (중경: 충칭). In a query such a word also means the city; in a text it counts as
+        the city only with a sign of a place beside it (``kb.places.READING``)."""
+        g = self.gazetteer
+        return {g.lookup(t).name for t in terms if g.level(t) == READING} - set(terms)
+
     def _stem(self, word: str) -> str | None:
         """The term a dictionary word is read as whole (a verb as its stem), or None."""
         terms = self._word_terms(word)
@@ -389,7 +396,7 @@ class Analyzer:
         if not query:
             raise QueryError("empty query: type a few words to search for")
         terms = [t for t in dict.fromkeys(self.terms(query)) if t not in ENGLISH_STOP]
-        terms += sorted(self.synonyms(terms))
+        terms += sorted(self.synonyms(terms) | self.readings(terms))
         terms += [
             t
             for t in dict.fromkeys(t for word in self.translations(query.split()) for t in sorted(word))

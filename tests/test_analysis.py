@@ -103,6 +103,14 @@ def test_korean_query_words_also_carry_their_synonyms(analyzer, tmp_path):
     assert {"토지", "징수"} <= set(analyzer.match_terms("땅 주인에게 돈을 걷어"))
 
 
+def test_a_korean_reading_in_a_query_also_means_its_city(analyzer):
+    """중경 (重慶 read in Korean) is a word as well as 충칭 in a report, where it needs a sign
+    beside it; a query's 중경 also finds 충칭."""
+    assert "충칭" in analyzer.match_terms("중경 빅데이터 산업")
+    assert dict(analyzer.word_terms("중경 빅데이터"))["중경"] >= {"중경", "충칭"}
+    assert "충칭" not in analyzer.match_terms("빅데이터 산업")
+
+
 def test_english_query_words_also_carry_their_korean_translations(analyzer):
     """kb/glossary.tsv: an English word (or two-word phrase) of a query also matches
     the Korean words for it; Korean words and chunk texts are not translated."""

@@ -16,6 +16,7 @@ import sqlite_utils
 from kb.analysis import Analyzer
 from kb.db import SCHEMA_VERSION, bump_generation, connect, generation, open_readonly, schema_version
 from kb.errors import DatabaseError, SchemaError
+from kb.places import READING
 
 from conftest import run_kb
 
@@ -218,6 +219,19 @@ def test_migration_17_shows_sao_paulo_by_its_standard_korean_name(db_copy):
         r[0] for r in sqlite_utils.Database(db_copy).execute("select name from places where name_en = 'São Paulo'")
     ]
     assert "상파울루" in names and "상파올로" not in names
+
+
+def test_migration_18_adds_korean_readings_of_chinese_cities(db_copy):
+    db = sqlite_utils.Database(db_copy)
+    with db.conn:
+        db.execute("delete from place_aliases where alias = '중경'")
+        db.execute("pragma user_version = 17")
+    db.close()
+    connect(db_copy).close()
+    rows = list(
+        sqlite_utils.Database(db_copy).query("select place_id, ambiguous from place_aliases where alias = '중경'")
+    )
+    assert [r["ambiguous"] for r in rows] == [READING]
 
 
 def test_migration_14_embeds_lists_under_their_reports_title(db_copy):

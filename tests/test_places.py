@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from kb.places import AMBIGUOUS, NAME, NOUN, TRUSTED, WORD, Gazetteer, fold, plain_latin, seed_rows
+from kb.places import (
+    AMBIGUOUS,
+    NAME,
+    NOUN,
+    READING,
+    TRUSTED,
+    WORD,
+    Gazetteer,
+    fold,
+    hanja_reading,
+    plain_latin,
+    seed_rows,
+)
 
 
 @pytest.fixture(scope="module")
@@ -316,3 +328,51 @@ def test_seed_rows_are_deterministic():
 def test_a_city_name_before_state_or_province_is_the_region(g, text, not_city):
     assert not_city not in found(g, text)
     assert found(g, "베이징주재 한국 대사관")[0] == "베이징"
+
+
+@pytest.mark.parametrize(
+    ("name", "reading"),
+    [
+        ("重慶", "중경"),
+        ("重庆", "중경"),
+        ("西安", "서안"),
+        ("廈門", "하문"),
+        ("洛陽", "낙양"),
+        ("寧波", "영파"),
+        ("臺北", "대북"),
+    ],
+)
+def test_hanja_reading_reads_chinese_names_in_korean(name, reading):
+    assert hanja_reading(name) == reading  # 洛 락 and 寧 녕 open a word as 낙 and 영
+
+
+def test_hanja_reading_is_none_without_a_reading():
+    assert hanja_reading("") is None
+    assert hanja_reading("重慶x") is None
+
+
+def test_korean_readings_of_chinese_cities_are_weak_aliases(g):
+    assert g.lookup("중경").name == "충칭" and g.level("중경") == READING
+    assert g.lookup("서안").name == "시안" and g.level("서안") == READING
+    assert g.lookup("광주").country_code == "KR"  # 廣州 reads 광주, a Korean city's name first
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("중경시 인민정부 방문", "충칭"), ("중경(重慶) 도착", "충칭"), ("베이징·서안·상하이 순방", "시안")],
+)
+def test_a_korean_reading_counts_beside_a_sign_of_a_place(g, text, name):
+    assert name in found(g, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "중국 출장 보고: 기업이 오려면 정주 여건이 갖춰져야 한다",  # 정주 (鄭州, 정저우): settling
+        "중국 서부 지역과의 교류",  # 서부 (敍府, 이빈): west, after the country's name
+        "Day 2 : TriMet 본부 / Portland Bureau",  # 본부 beside a place of another country
+        "중경 빅데이터 산업",  # no sign at all
+    ],
+)
+def test_a_korean_reading_is_a_word_without_a_sign_beside_it(g, text):
+    assert not {"정저우", "이빈", "번시", "충칭"} & set(found(g, text))
