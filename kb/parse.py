@@ -49,6 +49,8 @@ def _is_pictograph(family: str) -> bool:
 
 # The word of a numbered visit: "(방문 1)", "【방문기관 2】", "◈ 방문 1 : 기관명", "< 기관 3 >".
 _VISIT_WORD = "(?:방문기관|방문지|방문|기관|현장)"
+# Its number: 1 or ① ("[방문 ①] 기타큐슈시 환경국").
+_VISIT_NUMBER = r"(?:\d{1,2}|[\u2460-\u2473])"
 
 # Heading families that are always headings, in the order they are tried.
 _STRONG = [
@@ -74,7 +76,7 @@ _NUMBERED = [
     # a numbered visit in brackets: "(방문 1) 선전시 교통운수국", "[방문기관 2] 도시재개발청(URA)"
     (
         "[방문 1]",
-        re.compile(rf"[\[(〔〈<]\s*{_VISIT_WORD}\s*(?P<tok>\d{{1,2}})\s*[\])〕〉>]\s*[:：.]?\s*(?P<rest>\S.*)"),
+        re.compile(rf"[\[(〔〈<]\s*{_VISIT_WORD}\s*(?P<tok>{_VISIT_NUMBER})\s*[\])〕〉>]\s*[:：.]?\s*(?P<rest>\S.*)"),
     ),
     ("(1)", re.compile(r"\(\s*(?P<tok>\d{1,2})\s*\)\s*(?P<rest>\S.*)")),
     # also spaced like a letter-spaced heading: "가 . 방 문 목 적"
@@ -96,7 +98,7 @@ _SYMBOL = re.compile(rf"(?P<tok>[{re.escape(SYMBOLS)}]|ㅇ(?=\s))\s*(?P<rest>\S.
 _BOLD_LINE = re.compile(r"^\s*(?:\*\*|__)(?P<rest>[^*_]+?)(?:\*\*|__)\s*:?\s*$")
 _INLINE_LABEL = re.compile(r"^(?P<label>[^:：]{1,16}?)\s*[:：]\s*(?P<value>.*)$")
 # A numbered visit as a label: "◈ 방문 1 : 인간과 방재 미래센터", "기관 2: 고베시 위기관리실".
-_VISIT_LABEL = re.compile(rf"^{_VISIT_WORD}\s*\d{{1,2}}\s*[:：]\s*(?P<value>\S.*)$")
+_VISIT_LABEL = re.compile(rf"^{_VISIT_WORD}\s*{_VISIT_NUMBER}\s*[:：]\s*(?P<value>\S.*)$")
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!~|<>\"'])")
 _MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)(?:\{[^}]*\})?")
 _MD_BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
@@ -338,7 +340,7 @@ _FIELD_LABELS = frozenset(
     }
 )
 _CONTENT_KINDS = ("finding", "implication", "conclusion", "visit")
-_BARE_VISIT = re.compile(rf"^{_VISIT_WORD}?\s*\d{{1,2}}$")
+_BARE_VISIT = re.compile(rf"^{_VISIT_WORD}?\s*{_VISIT_NUMBER}$")
 
 
 def _unfold_label_tables(lines: list[Line], raws: list[str]) -> list[Line]:
@@ -699,7 +701,7 @@ class _Walker:
         if _INLINE_LABEL.match(text) and not _label_heading(text) and not _VISIT_LABEL.match(text):
             return False
         limit = 30 if line.symbol else 40
-        if len(short) > limit:
+        if _width(short) > limit:
             return False
         named = heading_kind(text) is not None  # the words of a kind: 시사점, 주요내용, 개황 …
         if not self.seen_heading and not named:
@@ -735,6 +737,8 @@ class _Walker:
         # than everything else here.
         if not heads or line.family in ("bold", "colon"):  # a colon says it is a label
             return heads
+        if any(n.heading and n.family == line.family and n.indent == line.indent for n in self.stack):
+            return True  # the sibling of a heading ("마. 오사카시 위기관리실 및 네야가와 …", which Kiwi reads as 네야 + 가 + 와)
         clause = reads_as_clause(text)
         # "…생산공장을" wraps onto the next line; "주요 시사점" heads it; "깨진 관계 박물관"
         # (a verb, but marked lines below it) names a visit
@@ -816,7 +820,7 @@ class _Walker:
         if not parents and _display_number(line):
             node.title = f"{_display_number(line)} {title}"
         if kind == "finding" and any(p.kind == "implication" for p in parents):
-            node.lift = "wording"  # 성과 under 성과 및 향후 과제: achievements and plans mixed
+            node.kind = "implication"  # 성과 under 성과 및 향후 과제: what the trip achieved, a result to build on
         visit_context = parent_kind in ("visit", "finding") and not any(p.institution for p in parents)
         if visit_context and heading_kind(title) is None and line.family != "glyph":
             node.institution = institution_name(title)
@@ -940,6 +944,13 @@ _PREDICATES = ("VV", "VA", "VX", "XSV", "XSA")  # verbs and adjectives (not the 
 
 
 @lru_cache(maxsize=1024)
+def _width(text: str) -> float:
+    """A line's length with Latin letters at half a syllable's width: "Department of
+    Irrigation and Drainage Malaysia (JPS) – SMART Tunnel" is a name, as short as
+    its Korean would be."""
+    return len(text) - sum(c.isascii() and c.isalpha() for c in text) / 2
+
+
 def reads_as_clause(text: str) -> str | None:
     """Whether a line reads as part of a sentence rather than as a label: "sentence" (a
     subject, object or topic, or a verb's connective or final ending: "…생산공장을",
@@ -1014,7 +1025,7 @@ def _heading_title(line: Line) -> str:
     if line.family == "【】":
         text = line.number
     elif line.family == "【】+":
-        text = re.sub(rf"^{_VISIT_WORD}\s*\d*\s*", "", text)
+        text = re.sub(rf"^{_VISIT_WORD}\s*{_VISIT_NUMBER}?\s*", "", text)
     if _label_heading(text):
         text = _INLINE_LABEL.match(text).group("value")
     elif visit := _VISIT_LABEL.match(text):

@@ -326,6 +326,10 @@ def test_a_numbered_visit_label_heads_its_visit():
             "[2] 기관별 활동 내용\n(방문 1) 선전시 교통운수국\n ○ 주요 청취 내용\n   - 전기버스 1만 6천 대\n",
             "2 기관별 활동 내용 › 선전시 교통운수국 › 주요 청취 내용",
         ),
+        (
+            "Ⅲ  방문 결과\n[방문 ①] 기타큐슈시 환경국(北九州市 環境局)\n 나) 청취 내용\n   ㅇ 쓰레기 봉투 유료화\n",
+            "Ⅲ 방문 결과 › 기타큐슈시 환경국(北九州市 環境局) › 청취 내용",
+        ),
     ],
 )
 def test_a_visit_numbered_in_brackets_heads_its_visit(text, path):
@@ -511,3 +515,33 @@ def test_each_plain_paragraph_is_an_item_so_a_closing_plan_stands_apart():
     found = kinds_of(text)
     assert found["Q. 운영비는 누가 내는지?"] == "visit" and found["A. 시가 보전한다고 함"] == "visit"
     assert found["우리 도도 대중교통 축과 거점을 함께 정하도록 권고하는 방안을 검토할 필요가 있다."] == "implication"
+
+
+def test_the_sibling_of_a_heading_is_a_heading_though_kiwi_reads_a_clause():
+    """Kiwi splits an unknown name into particles (네야가와: 네야 + 가 + 와) and would take
+    the line for a wrapped sentence; its siblings under 2. head visits, so it does."""
+    text = (
+        "2. 방문 결과\n가. 오사카시 아베노 방재센터\n  (1) 방문 개요\n    ◦ 일시 : 2. 1.\n"
+        "나. 오사카시 위기관리실 및 네야가와 지하하천\n  (1) 방문 개요\n    ◦ 일시 : 2. 2.\n"
+    )
+    assert paths(text)[-1] == "2 방문 결과 › 오사카시 위기관리실 및 네야가와 지하하천 › 방문 개요"
+
+
+def test_a_latin_name_counts_half_a_syllable_a_letter_in_a_headings_length():
+    text = (
+        "Part 2. 기관별 연수 내용\n2-7. Department of Irrigation and Drainage Malaysia (JPS) – SMART Tunnel\n"
+        "• 일시 : 2019.10.3(목) 14:30~16:30\n• 주요 청취 내용\n - 길이 9.7㎞의 지하 터널\n"
+    )
+    assert "Department of Irrigation and Drainage Malaysia (JPS) – SMART Tunnel" in paths(text)[-1]
+
+
+def test_what_the_trip_achieved_under_results_and_tasks_is_an_implication():
+    """Under "성과 및 향후 과제", both parts are what the trip leaves to build on, as the
+    corpus gold reads them: the 성과 items too, whatever their wording."""
+    text = "4. 성과 및 향후 과제\n▪ 성  과\n– 공식 협약을 맺어 공공 선발 경로 확보\n▪ 향후 과제\n– 숙소 점검표 마련\n"
+    assert set(kinds_of(text).values()) == {"implication"}
+
+
+def test_items_to_consider_adopting_are_implications():
+    text = "Ⅲ 방문 결과\n[방문 1] 후쿠오카시 환경국\n 다) 도입 검토 사항\n   ㅇ 공공 차량 수소 충전 수요 확보\n"
+    assert kinds_of(text)["ㅇ 공공 차량 수소 충전 수요 확보"] == "implication"
