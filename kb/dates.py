@@ -188,18 +188,24 @@ def _candidates(line: str, labelled_before: bool) -> list[tuple[int, dt.date, dt
     return out
 
 
+# A line of prose ending in a date's first part or a range's start: the next line ends it.
+_CUT_DATE = re.compile(rf"(?:{YEAR4}\s*년|{YEAR4}\s*년\s*\d{{1,2}}\s*월(?:\s*\d{{1,2}}\s*일(?:\s*부터|\s*~)?)?)$")
+
+
 def trip_dates(text: str) -> tuple[str | None, str | None]:
     """The trip's first and last day from a whole report's text."""
     best: tuple[int, dt.date, dt.date] | None = None
     label_pending = False  # a label alone on its line (a table cell) labels the next line
+    cut = ""  # the start of a date that a hard line break cut ("… 연수는 2019년")
     for raw in text.split("\n"):
         line = clean(raw).strip()
         if not line:
             continue
-        for cand in _candidates(line, label_pending):
+        for cand in _candidates(line, label_pending) + (_candidates(f"{cut} {line}", False) if cut else []):
             if best is None or cand[0] > best[0]:
                 best = cand
         label_pending = bool(TRIP_LABEL.search(line) or PLAIN_LABEL.search(line))
+        cut = m.group(0) if (m := _CUT_DATE.search(line)) else ""
     if best:
         return best[1].isoformat(), best[2].isoformat()
     return _departure_and_return(text)

@@ -14,7 +14,9 @@ from kb.places import REGIONS, Gazetteer, Place
 from kb.textutil import HANGUL, split_label, squash
 from kb.travellers import (
     CLAUSE_END,
+    PERSONS,
     TOTAL,
+    TOTAL_ROW,
     count_field,
     count_in_prose,
     count_in_value,
@@ -203,6 +205,9 @@ def _subtitle(lines: list[str], i: int, issuer: str | None) -> tuple[tuple[bool,
 
 
 def participants_of(parsed: Parsed) -> list[Participant]:
+    """The people of the report's participant tables: members, staff and advisers may
+    stand in tables of their own; a name in two tables (a mileage table) counts once."""
+    out: list[Participant] = []
     for block in parsed.blocks:
         for item in block.items:
             if item.kind != "participants" or not item.header:
@@ -213,7 +218,6 @@ def participants_of(parsed: Parsed) -> list[Participant]:
             }
             if index["name"] is None:
                 continue
-            out = []
             for para in item.paras[1:]:
                 cells = para.cells or []
                 if len(cells) > len(header):  # space-separated rows: the rest is the last column
@@ -222,11 +226,11 @@ def participants_of(parsed: Parsed) -> list[Participant]:
                     f: (cells[i].strip() if i is not None and i < len(cells) and cells[i].strip() else None)
                     for f, i in index.items()
                 }
-                if get["name"]:
+                if any(TOTAL_ROW.match(squash(c)) for c in cells[:2]) or PERSONS.fullmatch(get["name"] or ""):
+                    continue
+                if get["name"] and all(p.name != get["name"] for p in out):
                     out.append(Participant(len(out) + 1, **get))
-            if out:
-                return out
-    return []
+    return out
 
 
 def institution_key(name: str, gazetteer: Gazetteer) -> str:
@@ -474,12 +478,15 @@ _NOT_PLACES = {
 
 # What names the word before it an area rather than a city: "와이카토(Waikato) 지역".
 _AREA_AFTER = re.compile(r"\s*(?:\([^)]*\))?\s*(?:지역|지방|일대|권역)")
+# A site, not a city, and the word before it its name: "베스트란트 온실단지".
+_SITE = rf"[{HANGUL}]*(?:단지|지구|센터|공원|농장|시설)(?![{HANGUL}])"
+_SITE_AFTER = re.compile(rf"\s*(?:\([^)]*\))?\s*{_SITE}")
 
 
 def other_cities(value: str, gazetteer: Gazetteer) -> list[str]:
     """Cities a destination line lists that the gazetteer has no Korean name for: the
     other words of the list ("슬로베니아(류블랴나, 블레드)", "도야마현 도야마시"), but not
-    regions (오리건주, 교토부, 도야마현) or words such as 일원, 근교."""
+    regions (오리건주, 교토부, 도야마현), sites (베스트란트 온실단지) or words such as 일원, 근교."""
     spans = [(m.start, m.start + len(m.alias)) for m in gazetteer.find(value, evidence=True)]
     starts = {a for a, _ in spans}
     out: list[str] = []
@@ -489,6 +496,8 @@ def other_cities(value: str, gazetteer: Gazetteer) -> list[str]:
             continue
         if _AREA_AFTER.match(value, m.end()):
             continue  # "와이카토(Waikato) 지역": a region
+        if re.fullmatch(_SITE, word) or _SITE_AFTER.match(value, m.end()):
+            continue  # "베스트란트 온실단지": a site
         next_word = len(value) - len(value[m.end() :].lstrip(" "))
         if next_word > m.end() and next_word in starts:
             continue  # "잉글랜드 리버풀": the region of the city named next

@@ -21,6 +21,7 @@ COUNT_LABELS = re.compile(
 )
 TOTAL = re.compile(r"(?:총|모두|전체|합계|계)\s*(\d{1,3})\s*명")
 PERSONS = re.compile(r"(\d{1,3})\s*명")
+TOTAL_ROW = re.compile(r"^(?:합계|총계|소계|계|총원)$")  # a table's total row ("계 | 3명"), not a traveller
 OTHERS = re.compile(rf"[{HANGUL}A-Za-z]+\s*외\s*(\d{{1,3}})\s*(?:명|인)")
 PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]|（[^）]*）")
 PROSE = re.compile(

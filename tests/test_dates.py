@@ -128,6 +128,16 @@ def test_trip_dates_from_prose():
     assert trip_dates(text) == ("2017-09-11", "2017-09-18")
 
 
+def test_trip_dates_a_line_break_cuts_from_prose():
+    text = (
+        "독일의 프라이부르크를 연수지로 정하였다. 연수는 2019년\n  4월 28일부터 5월 5일까지 6박 8일 동안 진행되었으며"
+    )
+    assert trip_dates(text) == ("2019-04-28", "2019-05-05")
+    text = "연수는 2019년 4월 28일부터\n5월 5일까지 6박 8일 동안"
+    assert trip_dates(text) == ("2019-04-28", "2019-05-05")
+    assert trip_dates("예산은 2019년\n4월 현재 3억 원") == (None, None)
+
+
 def test_trip_dates_markdown_escaped():
     text = "# 결과보고서\n\n**기간**: 2024\\. 4\\. 7\\.(일) \\~ 4\\. 13\\.(토)\n\n1/1 (총1건)\n"
     assert trip_dates(text) == ("2024-04-07", "2024-04-13")

@@ -137,6 +137,21 @@ def test_cities_the_gazetteer_does_not_know_still_count_from_the_destination_lin
     assert m.other_cities == []  # an area, not a city
     m = md("1. 출장 개요\n• 출장지 : 영국 크롱랜드 리버풀(Liverpool), 뽀롱랜드 글래스고\n", gazetteer)
     assert m.other_cities == []  # the regions of the cities named next
+    m = md("1. 출장 개요\n○ 출장국가 : 네덜란드(암스테르담, 뽀로로 및 크롱크롱 온실단지)\n", gazetteer)
+    assert m.other_cities == ["뽀로로"]  # a site and its name are no city
+
+
+def test_participants_of_several_tables_and_without_the_total_row(gazetteer):
+    """Officials and an adviser in tables of their own; a name in two tables counts once;
+    a 계 row is the total, not a traveller."""
+    text = (
+        "3. 출장단 구성\n〈출장 공무원〉\n| 번호 | 성명 | 직위 |\n|---|---|---|\n| 1 | 남궁현 | 국장 |\n"
+        "| 2 | 변서아 | 과장 |\n| 계 | 2명 | |\n\n〈동행 자문위원〉\n| 번호 | 성명 | 분야 |\n|---|---|---|\n"
+        "| 1 | 라경민 | 수문학 |\n| 2 | 변서아 | 총괄 |\n\n4. 방문 결과\n가. 코펜하겐시\n"
+    )
+    m = md(text, gazetteer)
+    assert [p.name for p in m.participants] == ["남궁현", "변서아", "라경민"]
+    assert m.traveller_count == 3
 
 
 def test_a_city_state_is_a_destination_city(gazetteer):
