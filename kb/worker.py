@@ -99,7 +99,7 @@ class FileWorker:
 
     def _stop(self) -> None:
         """Kill the child (the next file starts a new one)."""
-        if self._proc is not None:
+        if self._proc is not None and self._proc.pid is not None:  # a child that never started has none
             self._proc.kill()
             self._proc.join()
         if self._conn is not None:
