@@ -5,6 +5,7 @@ or is judged on (samples, the public corpus, the held-out sets)."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -16,8 +17,9 @@ from kb.textutil import split_long
 
 
 def _letters(text: str) -> str:
-    """Text without spaces or punctuation: a heading "Ⅰ. 개요" is the section "Ⅰ 개요"."""
-    return re.sub(r"\W", "", text)
+    """Text without spaces or punctuation: a heading "Ⅰ. 개요" is the section "Ⅰ 개요", and
+    "I. 개요" too (NFKC: Ⅰ is I)."""
+    return re.sub(r"\W", "", unicodedata.normalize("NFKC", text))
 
 
 ROOT = Path(__file__).resolve().parent.parent
