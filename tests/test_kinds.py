@@ -68,6 +68,9 @@ def test_kind_of_inherits_from_the_parent(title, parent, kind):
         ("우리 군도 공동 브랜드를 만들 필요가 있다.", True),
         ("집행부와 협의하겠다.", True),
         ("2026년 추진 예정", True),
+        ("청년 귀농인이 에너지 관리자로 활동하도록 교육 과정을 만들자.", True),  # a member's call
+        ("주민 총회에서 사업 내용을 정하도록 하자", True),
+        ("준공 후 시공 하자", False),  # 하자, a defect
         ("시는 2008년 장기 전략을 수립함", False),
         ("공공시설을 지원함", False),
         ("저소득층 접근성이 과제로 지적됨", False),
