@@ -465,7 +465,7 @@ def seed_rows() -> tuple[list[dict], list[dict]]:
         for n in names + [c["name"], plain_latin(c["name"])]:
             add_alias(n, c["geonameid"], "curated" if n in names else "geonames")
     well_known: set[str] = set()
-    readings: dict[str, int] = {}  # Korean readings of Chinese names, by the first city read so
+    readings: dict[str, int] = {}  # the Korean reading of a Chinese name -> the first city it reads
     for city in gc.get_cities().values():
         ko = [n for n in city["alternatenames"] if _hangul(n)]
         if not ko or city["countrycode"] not in country_ko:
@@ -496,10 +496,8 @@ def seed_rows() -> tuple[list[dict], list[dict]]:
             add_alias(plain_latin(city["name"]), gid, "geonames")
         if city["countrycode"] in READ_IN_HANJA and city["population"] >= WELL_KNOWN:
             for n in city["alternatenames"]:
-                reading = (
-                    hanja_reading(n.removesuffix("市")) if _cjk(n) and 2 <= len(n.removesuffix("市")) <= 3 else None
-                )
-                if reading:
+                name = n.removesuffix("市")
+                if _cjk(name) and 2 <= len(name) <= 3 and (reading := hanja_reading(name)):
                     readings.setdefault(reading, gid)
 
     # None that another place already has as its name (광주 is 廣州 and a Korean city).
