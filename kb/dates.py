@@ -189,7 +189,7 @@ def _candidates(line: str, labelled_before: bool) -> list[tuple[int, dt.date, dt
 
 
 # A line of prose ending in a date's first part or a range's start: the next line ends it.
-_CUT_DATE = re.compile(rf"(?:{YEAR4}\s*년|{YEAR4}\s*년\s*\d{{1,2}}\s*월(?:\s*\d{{1,2}}\s*일(?:\s*부터|\s*~)?)?)$")
+_CUT_DATE = re.compile(rf"{YEAR4}\s*년(?:\s*\d{{1,2}}\s*월(?:\s*\d{{1,2}}\s*일(?:\s*부터|\s*~)?)?)?$")
 
 
 def trip_dates(text: str) -> tuple[str | None, str | None]:

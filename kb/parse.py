@@ -943,7 +943,6 @@ _PARTICLES = ("JKS", "JKO", "JX")  # subject, object, topic
 _PREDICATES = ("VV", "VA", "VX", "XSV", "XSA")  # verbs and adjectives (not the copula)
 
 
-@lru_cache(maxsize=1024)
 def _width(text: str) -> float:
     """A line's length with Latin letters at half a syllable's width: "Department of
     Irrigation and Drainage Malaysia (JPS) – SMART Tunnel" is a name, as short as
@@ -951,6 +950,7 @@ def _width(text: str) -> float:
     return len(text) - sum(c.isascii() and c.isalpha() for c in text) / 2
 
 
+@lru_cache(maxsize=1024)
 def reads_as_clause(text: str) -> str | None:
     """Whether a line reads as part of a sentence rather than as a label: "sentence" (a
     subject, object or topic, or a verb's connective or final ending: "…생산공장을",
