@@ -55,9 +55,15 @@ _VISIT_NUMBER = r"(?:\d{1,2}|[\u2460-\u2473])"
 # Heading families that are always headings, in the order they are tried.
 _STRONG = [
     ("#", re.compile(r"(?P<tok>#{1,6})\s+(?P<rest>.*)")),
-    ("roman", re.compile(rf"(?P<tok>[{UNICODE_ROMAN}]|[IVX]{{1,4}})(?:\.|\s+|$)\s*(?P<rest>(?:[{HANGUL}].*)?)$")),
+    # also "Ⅰ . 연수 개요", a space before the dot
+    ("roman", re.compile(rf"(?P<tok>[{UNICODE_ROMAN}]|[IVX]{{1,4}})(?:\s?\.|\s+|$)\s*(?P<rest>(?:[{HANGUL}].*)?)$")),
     ("chapter", re.compile(r"제\s*(?P<tok>\d{1,2})\s*(?:장|편|부)\.?\s*(?P<rest>.*)")),
-    ("part", re.compile(r"(?:Part|PART|Chapter|CHAPTER)\s*(?P<tok>\d{1,2}|[IVX]{1,4})\s*[.:]?\s+(?P<rest>.*)")),
+    (
+        "part",
+        re.compile(
+            rf"(?:Part|PART|Chapter|CHAPTER)\s*(?P<tok>\d{{1,2}}|[IVX]{{1,4}}|[{UNICODE_ROMAN}])\s*[.:]?\s+(?P<rest>.*)"
+        ),
+    ),
     ("【】", re.compile(r"【\s*(?P<tok>[^】]{0,30}?)\s*】\s*(?P<rest>.*)")),
     ("section", re.compile(r"제\s*(?P<tok>\d{1,2})\s*절\.?\s*(?P<rest>.*)")),
     # an official letter's attachment ("붙임 1", "[붙임 2] 세부 활동 내용"): the outline starts again
@@ -68,7 +74,7 @@ _STRONG = [
 _NUMBERED = [
     # a chapter's numbered parts: "Ⅲ-1. 빈 시영주택공사", "II.2 출장 일정"
     ("Ⅰ-1.", re.compile(rf"(?P<tok>(?:[{UNICODE_ROMAN}]|[IVX]{{1,4}})\s*[-.]\s*\d{{1,2}})\.?\s+(?P<rest>\S.*)")),
-    ("1-1.", re.compile(r"(?P<tok>\d{1,2}-\d{1,2})\.?\s+(?P<rest>\S.*)")),
+    ("1-1.", re.compile(r"(?P<tok>\d{1,2}-\d{1,2})[.)]?\s+(?P<rest>\S.*)")),  # also "2-1) Stadt Freiburg"
     ("1.1.1.", re.compile(r"(?P<tok>\d{1,2}\.\d{1,2}\.\d{1,2})\.?\s+(?P<rest>[^\d\s].*)")),
     ("1.1.", re.compile(r"(?P<tok>\d{1,2}\.\d{1,2})\.?\s+(?P<rest>[^\d\s].*)")),
     ("1.", re.compile(r"(?P<tok>\d{1,2}) ?\.\s*(?P<rest>[^\d\s.)].*)")),  # also "1 . 출장 목적"

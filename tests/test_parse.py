@@ -266,8 +266,16 @@ def test_institution_name_drops_the_activity(heading, name):
             "II. 출장 개요\nII.2 출장 일정\n○ 5. 9.(월) 인천 출발\n",
             "Ⅱ 출장 개요 › 출장 일정",
         ),
+        (
+            "Ⅳ . 방문기관별 연수 결과\n◆ 1. 덴마크 청소년협의회(DUF)\n ◇ 청취 내용\n   ① 회원 단체 100여 개\n",
+            "Ⅳ 방문기관별 연수 결과 › 덴마크 청소년협의회(DUF) › 청취 내용",
+        ),
+        (
+            "PART Ⅱ. 기관별 방문 결과 (Site Visits)\n2-1) Stadt Freiburg, Umweltschutzamt\n• 청취내용\n - 기후보호 목표\n",
+            "Part Ⅱ 기관별 방문 결과 (Site Visits) › Stadt Freiburg, Umweltschutzamt › 청취내용",
+        ),
     ],
-    ids=["[1]", "<1>", "latin-abbreviation", "Ⅲ-1.", "II.2"],
+    ids=["[1]", "<1>", "latin-abbreviation", "Ⅲ-1.", "II.2", "Ⅳ .", "PART Ⅱ. / 2-1)"],
 )
 def test_more_numbering_families(text, path):
     found = paths(text)
