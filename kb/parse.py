@@ -942,6 +942,11 @@ class _Walker:
             while self.stack and not self.stack[-1].heading:
                 self.stack.pop()
             self.new_item()
+            # a paragraph opened by a label that names a kind is of that kind, as a marked
+            # line's is: "> **일본 개황**: 일본은 …" inside the purpose section is background
+            m = _INLINE_LABEL.match(line.content)
+            if m and m.group("value").strip() and heading_kind(m.group("label")):
+                self.item.label_kind = kind_of(m.group("label"), self.block.kind)
         self.item.paras.append(Para(line.content, line.start, line.end))
 
 

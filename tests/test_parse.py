@@ -553,3 +553,11 @@ def test_what_the_trip_achieved_under_results_and_tasks_is_an_implication():
 def test_items_to_consider_adopting_are_implications():
     text = "Ⅲ 방문 결과\n[방문 1] 후쿠오카시 환경국\n 다) 도입 검토 사항\n   ㅇ 공공 차량 수소 충전 수요 확보\n"
     assert kinds_of(text)["ㅇ 공공 차량 수소 충전 수요 확보"] == "implication"
+
+
+def test_a_paragraph_opened_by_a_label_naming_a_kind_is_of_that_kind():
+    """A converter's blockquote inside the purpose section: its label says it is background."""
+    text = "## I. 출장 개요\n### 1) 출장 배경 및 목적\n\n> **일본 개황**: 일본은 4개 큰 섬으로 이루어진 섬나라이다.\n\n- 저출생 대응 사례 조사\n"
+    kinds = kinds_of(text)
+    assert [k for t, k in kinds.items() if t.startswith("일본 개황")] == ["background"]
+    assert kinds["- 저출생 대응 사례 조사"] == "purpose"
