@@ -839,14 +839,13 @@ class _Walker:
         self.pop_for(line, heading=False)
         parent = self.stack[-1] if self.stack and not self.stack[-1].heading else None
         para = Para(line.text or line.content, line.start, line.end)
-        m = _INLINE_LABEL.match(line.content)
-        labelled = bool(m and m.group("value").strip() and heading_kind(m.group("label")))
-        if parent is not None and parent.item is not None and not labelled:
+        label = _kind_label(line.content)
+        if parent is not None and parent.item is not None and not label:
             item = parent.item
         else:
             item = self.new_item()
-            if labelled:  # read as a heading would be, under this block
-                item.label_kind = kind_of(m.group("label"), self.block.kind)
+            if label:  # read as a heading would be, under this block
+                item.label_kind = kind_of(label, self.block.kind)
         item.paras.append(para)
         self.item = item
         self.note_child(line)
@@ -944,14 +943,20 @@ class _Walker:
             self.new_item()
             # a paragraph opened by a label that names a kind is of that kind, as a marked
             # line's is: "> **일본 개황**: 일본은 …" inside the purpose section is background
-            m = _INLINE_LABEL.match(line.content)
-            if m and m.group("value").strip() and heading_kind(m.group("label")):
-                self.item.label_kind = kind_of(m.group("label"), self.block.kind)
+            if label := _kind_label(line.content):
+                self.item.label_kind = kind_of(label, self.block.kind)
         self.item.paras.append(Para(line.content, line.start, line.end))
 
 
 _PARTICLES = ("JKS", "JKO", "JX")  # subject, object, topic
 _PREDICATES = ("VV", "VA", "VX", "XSV", "XSA")  # verbs and adjectives (not the copula)
+
+
+def _kind_label(text: str) -> str | None:
+    """A line's inline label where it names a kind and a value follows it ("▷ 반영사항 : …",
+    "일본 개황: 일본은 …"): the line is an item of that kind."""
+    m = _INLINE_LABEL.match(text)
+    return m.group("label") if m and m.group("value").strip() and heading_kind(m.group("label")) else None
 
 
 def _width(text: str) -> float:

@@ -19,9 +19,8 @@ from kb.textutil import HANGUL, split_label
 COUNT_LABELS = re.compile(
     r"^(?:출장|연수|방문|참가|여행|파견|견학)?(?:인원|자|단|인원수|단구성|인원및명단|자명단|참가자|참석자|구성)(?:현황)?$"
 )
-TOTAL = re.compile(
-    r"(?:총|모두|전체|합계|계|등)\s*(\d{1,3})\s*명"
-)  # "… 직원 2명 등 8명": 등 closes the list with its total
+# A stated total: "총 9명", "모두 7명", "(계 3명)", "… 직원 2명 등 8명" (등 closes the list).
+TOTAL = re.compile(r"(?:총|모두|전체|합계|계|등)\s*(\d{1,3})\s*명")
 PERSONS = re.compile(r"(\d{1,3})\s*명")
 TOTAL_ROW = re.compile(r"^(?:합계|총계|소계|계|총원)$")  # a table's total row ("계 | 3명"), not a traveller
 OTHERS = re.compile(rf"[{HANGUL}A-Za-z]+\s*외\s*(\d{{1,3}})\s*(?:명|인)")
