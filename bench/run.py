@@ -406,7 +406,7 @@ def breakdown(base: KnowledgeBase, queries: list[str], mode: str, log) -> dict:
         hits = clock("vector search", ks.nearest, base, embedder.model_id, qvec, ks.CANDIDATES, "1", [], mode)
         vec = clock("sentences reorder", vectors.best_sentences_first, base.db, embedder.model_id, qvec, hits)
         cosine = ks.Cosine(embedder.model_id, qvec)
-        fuse = (base.db, fts, vec, 0, 10, analyzer, q, words, cosine, 1.0, ks.intended_kinds(q))
+        fuse = (base.db, fts, vec, 0, 10, analyzer, q, words, cosine, 1.0, ks.intents(q))
         clock("fuse: rows, highlight, snippets", ks.fuse, *fuse)
         stages.setdefault("total", []).append(time.perf_counter() - t0)
     BACKGROUND[f"breakdown_{mode}"] = round(others_share(start), 3)

@@ -164,7 +164,9 @@ def states_date(text: str) -> bool:
     월 (``3. 8.(수)``, ``2020. 1. 2.``, ``9월 14일``) or a clock time (``09:30``); not a
     bare ``3.5`` (a share, a version), which the date pattern alone would take."""
     text = clean(text)
-    return bool(CLOCK.search(text)) or any(m["wd"] or m["y"] or m["msep"] == "월" for m in SINGLE.finditer(text))
+    return bool(CLOCK.search(text)) or any(
+        m["wd"] or m["y"] or m["yy"] or m["msep"] == "월" for m in SINGLE.finditer(text)
+    )
 
 
 def _nights_agree(line: str, start: dt.date, end: dt.date) -> bool:

@@ -11,12 +11,13 @@ import html
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from kb import copies, dates, fulltext, kinds, vectors
+from kb import copies, dates, fulltext, kinds, travellers, vectors
 from kb.analysis import ABBREVIATION_MIN, ENGLISH_STOP, Analyzer, QueryError, abbreviates
 from kb.errors import SearchError
 from kb.places import Gazetteer
@@ -30,37 +31,63 @@ KINDS = kinds.KEYS
 TIE_BREAK = {k: 1e-7 * (len(kinds.TIE_ORDER) - i) for i, k in enumerate(kinds.TIE_ORDER)}
 
 
-def intended_kinds(query: str) -> frozenset[str]:
-    """The chunk kinds a query asks for (see INTENTS); empty for a plain topic query."""
+def intents(query: str) -> tuple[Intent, ...]:
+    """What a query asks for (see INTENTS); none for a plain topic query."""
     low = query.lower()
     found = re.findall(r"[a-z]+", low)
     # "who" and "when" ask only when they open the question: "seniors who cannot leave
     # home" and "decide when to close" ask for no participant list or itinerary.
     words = {w for w in found if w not in OPENING_ONLY} | set(found[:1])
-    wanted: set[str] = set()
-    for cues, answer in INTENTS:
-        if any((" " in c or not c.isascii()) and c in low or c in words for c in cues):
-            wanted |= answer
-    return frozenset(wanted)
+    return tuple(i for i in INTENTS if any((" " in c or not c.isascii()) and c in low or c in words for c in i.cues))
+
+
+def intended_kinds(query: str) -> frozenset[str]:
+    """The chunk kinds a query asks for; empty for a plain topic query."""
+    return frozenset().union(*(i.answers for i in intents(query)))
+
+
+@dataclass(frozen=True)
+class Intent:
+    """A kind of question (who went, when, what was learnt), known by its cue words, and
+    the chunk kinds that answer it; of those, the kinds in ``proven`` answer only where
+    their text does (``proof``): a visit answers "when" by its 일시 line, not by its
+    findings, and an overview that gives only the dates does not say who went."""
+
+    cues: tuple[str, ...]
+    answers: frozenset[str]
+    proven: frozenset[str] = frozenset()
+    proof: Callable[[str], bool] | None = None
+
+    def answered_by(self, kind: str, text: str) -> bool:
+        return kind in self.answers and (kind not in self.proven or self.proof(text))
 
 
 RRF_K = 60
 MIN_WORDS = 0.4  # share of the query's words a full-text match must contain
-# What a question asks for, by its words: who went, when, or what was learnt. Chunks of
-# the kinds that answer it get INTENT_BOOST. Korean cues match inside words (명단을,
-# 일정은), English ones as words. Measured with bench/quality.py:
-# MRR@10 on who/when questions 0.45 -> 0.75 (tuning set) and 0.49 -> 0.84 (held-out set).
-INTENTS: tuple[tuple[tuple[str, ...], frozenset[str]], ...] = (
-    (
+# What a question asks for, by its words: who went, when, or what was learnt. Chunks that
+# answer it get INTENT_BOOST. Korean cues match inside words (명단을, 일정은), English ones
+# as words. Measured with bench/quality.py: MRR@10 on who/when questions 0.45 -> 0.75
+# (tuning set) and 0.49 -> 0.84 (held-out set). A visit answers "when" only where it states
+# a date: on the who/when questions read for ideas (the even lines of fresh_whowhen.jsonl)
+# 0.819 -> 0.841, on final.jsonl's 0.592 -> 0.642 (one query 2 -> 1); no other set moved.
+# An overview answers "who" only where it counts or names people, and "when" only where it
+# states a date: 19 queries of 1,207 up (tuning file who/when 0.95 -> 1.00, held-out sets'
+# 0.65 -> 0.70, seeds2's 0.59 -> 0.63), none down.
+INTENTS: tuple[Intent, ...] = (
+    Intent(
         ("명단", "인원", "몇 명", "몇명", "누가", "누구", "출장자", "참가자", "참석자", "단장", "구성")
         + ("who", "members", "delegation", "participants", "how many people"),
         frozenset({"participants", "overview"}),
+        frozenset({"overview"}),
+        travellers.states_people,
     ),
-    (
+    Intent(
         ("언제", "일정", "기간", "날짜", "며칠") + ("when", "schedule", "itinerary", "dates", "what day"),
         frozenset({"itinerary", "overview", "visit"}),
+        frozenset({"overview", "visit"}),
+        dates.states_date,
     ),
-    (
+    Intent(
         ("시사점", "교훈", "건의", "제언", "적용", "활용방안", "활용 방안", "배울")
         + (
             "lesson",
@@ -83,11 +110,6 @@ INTENT_BOOST = 1.3
 # first in 5), MRR@10 0.612 -> 0.633 (the half read for ideas 0.603 -> 0.637, the half
 # never read 0.621 -> 0.629); no other query set moved by more than 0.002.
 NOT_ANSWERS = frozenset({"cover"})
-# A visit answers "when" by its 일시 line (3. 8.(수) 09:30), not by its findings: a chunk
-# of these kinds counts as wanted only where it states a date (dates.states_date). On the
-# who/when questions read for ideas (the even lines of fresh_whowhen.jsonl) MRR@10 0.819 ->
-# 0.841, on final.jsonl's 0.592 -> 0.642 (one query 2 -> 1); no other set moved.
-ANSWER_WITH_DATE = frozenset({"visit"})
 OPENING_ONLY = {"who", "when"}  # English cues that are question words only as a query's first word
 CANDIDATES = 100  # how deep each list goes before fusion
 MAX_QUERY = 1000  # characters
@@ -234,7 +256,7 @@ def search(
     # holds at all (squared): for an English question over Korean reports, where only a
     # place name matches, words say little, and the vectors should rank.
     weight = coverage**2 if vec else 1.0
-    return fuse(db, fts, vec, offset, limit, analyzer, query, words, cosine, weight, intended_kinds(query))
+    return fuse(db, fts, vec, offset, limit, analyzer, query, words, cosine, weight, intents(query))
 
 
 def search_vector(base: KnowledgeBase, analyzer: Analyzer, query: str, embedder) -> np.ndarray:
@@ -428,7 +450,7 @@ def fuse(
     words: list[tuple[str, set[str]]],
     cosine: Cosine | None = None,
     fts_weight: float = 1.0,
-    wanted: frozenset[str] = frozenset(),
+    asked: tuple[Intent, ...] = (),
 ) -> list[Result]:
     """The last stage of a search: two ranked lists of chunk ids fused (reciprocal ranks,
     the full-text list weighted by ``fts_weight``; the kinds the query asks for boosted;
@@ -440,17 +462,17 @@ def fuse(
     if not ids:
         return []
     kinds = dict(db.execute(f"select id, kind from chunks where id in ({','.join('?' * len(ids))})", ids).fetchall())
-    undated = _undated(db, [cid for cid in ids if kinds[cid] in wanted & ANSWER_WITH_DATE])
+    answers = _answers(db, asked, kinds)
     scored = []
     for cid in ids:
         score = (fts_weight / (RRF_K + fts_rank[cid]) if cid in fts_rank else 0.0) + (
             1.0 / (RRF_K + vec_rank[cid]) if cid in vec_rank else 0.0
         )
         kind = kinds[cid]
-        if kind in wanted and cid not in undated:
+        if cid in answers:
             factor = INTENT_BOOST
         else:
-            factor = 1 / INTENT_BOOST if wanted and kind in NOT_ANSWERS else 1.0
+            factor = 1 / INTENT_BOOST if asked and kind in NOT_ANSWERS else 1.0
         scored.append((score * factor + TIE_BREAK.get(kind, 0.0), cid))
     scored.sort(key=lambda s: (-s[0], s[1]))
     scored, same = _fold_copies(db, scored)
@@ -488,12 +510,12 @@ def fuse(
     return out
 
 
-def _undated(db, ids: list[int]) -> set[int]:
-    """Those of ``ids`` whose text states no date (ANSWER_WITH_DATE)."""
-    if not ids:
-        return set()
-    rows = db.execute(f"select id, text from chunks where id in ({','.join('?' * len(ids))})", ids)
-    return {cid for cid, text in rows if not dates.states_date(text)}
+def _answers(db, asked: tuple[Intent, ...], kinds: dict[int, str]) -> set[int]:
+    """The chunks (of ``kinds``, id -> kind) that answer what the query asks."""
+    maybe = [cid for cid, kind in kinds.items() if any(kind in i.answers for i in asked)]
+    proofs = [cid for cid in maybe if any(kinds[cid] in i.proven for i in asked)]
+    texts = dict(db.execute(f"select id, text from chunks where id in ({','.join('?' * len(proofs))})", proofs))
+    return {cid for cid in maybe if any(i.answered_by(kinds[cid], texts.get(cid, "")) for i in asked)}
 
 
 def _fold_copies(db, scored: list[tuple[float, int]]) -> tuple[list[tuple[float, int]], dict[int, list[int]]]:

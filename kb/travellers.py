@@ -131,6 +131,12 @@ def named_in_prose(text: str) -> list[tuple[str, str]]:
     return []
 
 
+def states_people(text: str) -> bool:
+    """Whether ``text`` says who or how many went: a count of people ("총 3명", "일곱 명")
+    or three travellers named in a sentence. (A participant table is known by its kind.)"""
+    return bool(PERSONS.search(_digits(text)) or named_in_prose(text))
+
+
 UNNAMED = re.compile(r"^.{0,30}?(\d{1,2})\s*명$")
 
 

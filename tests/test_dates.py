@@ -175,6 +175,7 @@ def test_a_trip_told_in_prose_by_its_departure_and_return():
         "9월 14일 오후 방문",
         "14:30 면담",
         "3. 8.(수) 본사",
+        "○ 출장기간 : '24.9.2.~9.7. (4박 6일)",  # a two-digit year
     ],
 )
 def test_a_text_that_states_when(text):

@@ -10,7 +10,7 @@ import sqlite_utils
 
 from kb.analysis import QueryError
 from kb.knowledge import KnowledgeBase
-from kb.search import Filters, SearchError, intended_kinds
+from kb.search import Filters, SearchError, intended_kinds, intents
 
 from conftest import RESULT_KEYS
 
@@ -223,6 +223,18 @@ def test_hybrid_answers_by_words_before_anything_is_embedded(tmp_path):
 )
 def test_a_question_asks_for_the_kinds_that_answer_it(query, kinds):
     assert intended_kinds(query) == kinds
+
+
+def test_an_overview_answers_who_or_when_only_where_it_says_so():
+    """An overview is one of the answers to both questions, but a line of dates does not
+    say who went, and a count of travellers does not say when."""
+    (who,) = intents("해솔시의회 헬싱키 연수에 몇 명이 갔나")
+    (when,) = intents("헬싱키 연수 기간은 언제였나")
+    dates_only = "1. 연수 기간 : 2024. 4. 8.(월) ~ 4. 12.(금) [3박 5일]"
+    count = "2. 연수 인원 : 총 4명 (의원 3명, 직원 1명)"
+    assert who.answered_by("overview", count) and not who.answered_by("overview", dates_only)
+    assert when.answered_by("overview", dates_only) and not when.answered_by("overview", count)
+    assert who.answered_by("participants", "구분 | 직위 | 성명")  # a participant table always does
 
 
 # The head of a one-trip report, with its cover.

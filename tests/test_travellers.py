@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from kb.travellers import count_in_line, count_in_prose, inline_participants, listed_one_per_line, named_in_prose
+from kb.travellers import (
+    count_in_line,
+    count_in_prose,
+    inline_participants,
+    listed_one_per_line,
+    named_in_prose,
+    states_people,
+)
 
 
 @pytest.mark.parametrize(
@@ -91,3 +98,17 @@ def test_travellers_named_in_a_sentence():
     ]
     # a body before a title is not a person; two names are no list
     assert named_in_prose("유럽 의회 의원, 김철수 의원, 이영희 의원이 함께 참석하였다") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("2. 연수 인원 : 총 4명 (의원 3명, 직원 1명)", True),
+        ("의원 다섯 명과 직원 두 명이 함께 다녀왔다", True),
+        ("이번 연수에는 육태경 위원장(단장), 함수정 부위원장, 구본찬 의원이 함께하였다", True),
+        ("1. 연수 기간 : 2024. 4. 8.(월) ~ 4. 12.(금) [3박 5일]", False),
+        ("출장지역 : 중국 충칭(重庆), 청두(成都)", False),
+    ],
+)
+def test_a_text_that_says_who_went(text, says):
+    assert states_people(text) is says
