@@ -20,6 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
         ("방문성과 및 시사점", "implication"),
         ("결과 및 시사점", "implication"),
         ("향후 조치계획", "implication"),
+        ("착안점", "implication"),  # as 착안사항
+        ("우리 시가 배울 점", "implication"),
         ("방문성과", "finding"),
         ("주요 청취 내용", "finding"),
         ("방문 결과", "visit"),
