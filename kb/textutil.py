@@ -66,8 +66,26 @@ def join_lines(prev: str, nxt: str) -> str:
         count += 1
         if count == len(left):
             joined = spaced[i + 1 : i + 2].isspace()
-            return prev + (" " if joined else "") + nxt
+            return prev + (" " if joined or _names_after_noun(left, right) else "") + nxt
     return prev + nxt
+
+
+def _names_after_noun(left: str, right: str) -> bool:
+    """Whether a line that Kiwi would join to the one before starts a word of its own:
+    Kiwi writes two nouns as one compound, so where that compound is a word it does not
+    know but the two halves are nouns it knows ("주도" + "볼로냐와" -> 주도볼로냐), the line
+    break was a space. A word cut in two is whole again (데이 + 터베이스 -> 데이터베이스) or
+    leaves halves Kiwi does not know."""
+    whole = [t for t in kiwi().tokenize(left + right) if t.start < len(left) < t.end]
+    if not whole or not whole[0].oov:
+        return False
+    last, first = kiwi().tokenize(left)[-1:], kiwi().tokenize(right)[:1]
+    return (
+        bool(last and first)
+        and all(not t.oov and t.tag in ("NNG", "NNP") and t.len >= 2 for t in (last[0], first[0]))
+        and last[0].end == len(left)
+        and first[0].start == 0
+    )
 
 
 def ends_sentence(text: str) -> bool:
