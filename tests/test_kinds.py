@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
         ("출장목적", "purpose"),
         ("목적", "purpose"),
         ("의원별 소감", "conclusion"),
+        ("Ⅴ. 마치며", "conclusion"),
         ("Part 2. Site Visits", "visit"),
         ("헬싱키시청", None),
         ("목적지 안내", None),  # "목적" must be the whole heading
@@ -72,6 +73,9 @@ def test_kind_of_inherits_from_the_parent(title, parent, kind):
         ("2026년 추진 예정", True),
         ("청년 귀농인이 에너지 관리자로 활동하도록 교육 과정을 만들자.", True),  # a member's call
         ("주민 총회에서 사업 내용을 정하도록 하자", True),
+        ("통합지원센터를 두어 행정 부담을 덜어 주어야 한다.", True),  # any verb's 어야 한다
+        ("전용 저금리 융자 상품을 만드는 방안을 찾아보고 싶다.", True),  # a member's wish
+        ("예산 심의에 반영하고, 보고서는 누리집에 게시하여 군민과 나누고자 한다.", True),
         ("준공 후 시공 하자", False),  # 하자, a defect
         ("시는 2008년 장기 전략을 수립함", False),
         ("공공시설을 지원함", False),
