@@ -16,8 +16,11 @@ from kb.parse import clean_markup, collapse_spaced
 from kb.textutil import HANGUL, squash
 
 _BODY = rf"[{HANGUL}]{{1,8}}?(?:특별자치시|특별자치도|특별시|광역시|시|군|구|도)"
-# A unit: a department or secretariat name, optionally two levels ("해양항만국 항만물류과").
-_UNIT_WORD = rf"[{HANGUL}·]{{1,14}}(?:과|국|실|단|관|팀|본부|사무국|사무과|위원회|사업소|센터|담당관)"
+# A unit: a department or secretariat name, optionally two levels ("해양항만국 항만물류과"),
+# or a body's own office above one ("보건소 감염병관리과").
+_UNIT_WORD = (
+    rf"(?:[{HANGUL}·]{{1,14}}(?:과|국|실|단|관|팀|본부|사무국|사무과|위원회|사업소|센터|담당관)|보건소|소방서|출장소)"
+)
 COUNCIL = re.compile(rf"(?<![{HANGUL}])(?P<body>{_BODY})\s*의회(?![{HANGUL}])")
 COUNCIL_UNIT = re.compile(rf"의회\s*(?P<unit>{_UNIT_WORD})(?![{HANGUL}])")
 UNIT_LINE = re.compile(rf"^\s*\(?\s*(?P<unit>의회사무[국과]|{_UNIT_WORD})\s*\)?\s*$")
