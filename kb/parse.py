@@ -33,7 +33,7 @@ UNICODE_ROMAN = "ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫ"
 ROMAN = {r: i + 1 for i, r in enumerate(("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"))}
 GLYPH = "\uf000"  # private-use heading bullet left by HWP conversion
 HANGUL_ORDER = "가나다라마바사아자차카타파하"
-SYMBOLS = "□■◆◇▶▷►▸▹○◦●◎•‣※*→⇒⇨➡➜·ㆍ・‧–—-▣◈☞❍❏◉▪◼◻➢➤✓✔√"  # and ㅇ followed by a space
+SYMBOLS = "□■◆◇▶▷►▸▹○◦●◎•‣※*＊→⇒⇨➡➜·ㆍ・‧–—-▣◈☞❍❏◉▪◼◻➢➤✓✔√"  # and ㅇ followed by a space
 # Label families placed by indentation rather than by first use: the symbols, and bracketed
 # labels ("[착안 사항]"), which documents put at any depth.
 SYMBOL_FAMILIES = frozenset(SYMBOLS) | {"ㅇ", "[]"}

@@ -561,3 +561,12 @@ def test_a_paragraph_opened_by_a_label_naming_a_kind_is_of_that_kind():
     kinds = kinds_of(text)
     assert [k for t, k in kinds.items() if t.startswith("일본 개황")] == ["background"]
     assert kinds["- 저출생 대응 사례 조사"] == "purpose"
+
+
+def test_a_fullwidth_asterisk_marks_a_heading_as_an_asterisk_does():
+    """'＊ 방문도시 일반현황' closing the itinerary heads the cities' overview (background)."""
+    text = (
+        "Ⅱ  출장일정\n\n ㅇ 10. 29.(화) : 김포 출발 → 간사이공항 도착\n ㅇ 10. 30.(수) : 구로몬시장 방문\n\n"
+        " ＊ 방문도시 일반현황\n   ㅇ 오사카 : 일본 간사이 지방의 중심 도시로 인구는 약 275만 명\n"
+    )
+    assert kinds_of(text)["ㅇ 오사카 : 일본 간사이 지방의 중심 도시로 인구는 약 275만 명"] == "background"
