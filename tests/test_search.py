@@ -216,6 +216,10 @@ def test_hybrid_answers_by_words_before_anything_is_embedded(tmp_path):
         ("도서관 리모델링에 대한 건의사항", {"implication", "conclusion"}),
         ("Who went to Guiyang in 2019?", {"participants", "overview"}),
         ("When did the council visit Chengdu?", {"itinerary", "overview", "visit"}),
+        ("At what time did they tour the software park?", {"itinerary", "overview", "visit"}),
+        ("원탁회의 몇 시에 했나", {"itinerary", "overview", "visit"}),
+        ("How many officials went to Kaohsiung?", {"participants", "overview"}),
+        ("How long is the Ming-dynasty city wall?", set()),  # a length, not a stay
         ("빅데이터 산업단지 기업 유치", set()),
         ("How does the library serve seniors who cannot leave home?", set()),  # "who" only opening a question
         ("How does the storm surge barrier decide when to close?", set()),
