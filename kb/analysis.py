@@ -285,7 +285,7 @@ class Analyzer:
         for word, extra in zip(raw, korean, strict=True):
             terms = {t for t in self.terms(word) if t not in ENGLISH_STOP}
             terms |= extra | self.synonyms(terms) | self.readings(terms)
-            if terms:
+            if terms and all(terms != seen for _, seen in words):  # "year on year" asks once
                 words.append((word, terms))
         return words
 

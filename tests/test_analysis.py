@@ -170,3 +170,10 @@ def test_a_chunks_context_names_its_reports_body_once(analyzer):
 )
 def test_short_forms_keep_the_head_and_the_category_syllable(short, long, expected):
     assert abbreviates(short, long) is expected
+
+
+def test_a_word_asked_twice_counts_once(analyzer):
+    """A query's words are what a full-text match must hold a share of: "year on year?"
+    asks for a year once, "소각재 매립과 소각재 재활용" for 소각재 once."""
+    assert [w for w, _ in analyzer.word_terms("value added grew year on year?")].count("year") == 1
+    assert len(analyzer.word_terms("소각재 매립과 소각재 재활용")) == 3
