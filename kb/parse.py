@@ -102,7 +102,7 @@ _NUMBERED = [
 ]
 _SYMBOL = re.compile(rf"(?P<tok>[{re.escape(SYMBOLS)}]|ㅇ(?=\s))\s*(?P<rest>\S.*)")
 _BOLD_LINE = re.compile(r"^\s*(?:\*\*|__)(?P<rest>[^*_]+?)(?:\*\*|__)\s*:?\s*$")
-_INLINE_LABEL = re.compile(r"^(?P<label>[^:：]{1,16}?)\s*[:：]\s*(?P<value>.*)$")
+_INLINE_LABEL = re.compile(r"^(?P<label>[^:：]{1,16}?)\s*(?<!\d)[:：](?!\d)\s*(?P<value>.*)$")  # not 1:1, 10:00
 # A numbered visit as a label: "◈ 방문 1 : 인간과 방재 미래센터", "기관 2: 고베시 위기관리실".
 _VISIT_LABEL = re.compile(rf"^{_VISIT_WORD}\s*{_VISIT_NUMBER}\s*[:：]\s*(?P<value>\S.*)$")
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!~|<>\"'])")

@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
         ("방문성과", "finding"),
         ("주요 청취 내용", "finding"),
         ("방문 결과", "visit"),
+        ("Ⅲ 기관별 활동 결과", "visit"),
         ("방문국 개황", "background"),  # not the trip's overview
         ("출장 개요", "overview"),
         ("출장자 명단", "participants"),

@@ -570,3 +570,13 @@ def test_a_fullwidth_asterisk_marks_a_heading_as_an_asterisk_does():
         " ＊ 방문도시 일반현황\n   ㅇ 오사카 : 일본 간사이 지방의 중심 도시로 인구는 약 275만 명\n"
     )
     assert kinds_of(text)["ㅇ 오사카 : 일본 간사이 지방의 중심 도시로 인구는 약 275만 명"] == "background"
+
+
+def test_a_ratio_or_a_clock_time_in_a_heading_is_no_label():
+    """ "1:1 상담회" and "14:00" hold a colon, but no label ends there: the line is a
+    visit's heading like its siblings, not a "label : value" item."""
+    text = (
+        "Ⅲ  기관별 활동 결과\n가. 알마티시 보건국 면담\n◦ 의향서를 체결함\n"
+        "나. 새암 의료관광 설명회 및 1:1 상담회\n◦ 상담 47건이 이루어짐\n"
+    )
+    assert paths(text)[-1] == "Ⅲ 기관별 활동 결과 › 새암 의료관광 설명회 및 1:1 상담회"
