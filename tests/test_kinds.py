@@ -26,6 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
         ("주요 청취 내용", "finding"),
         ("방문 결과", "visit"),
         ("Ⅲ 기관별 활동 결과", "visit"),
+        ("Ⅲ 기관별 면담 결과", "visit"),  # a chapter of visits
+        ("기관별 주요 시사점", "implication"),
+        ("출장 성과 및 도정 반영 과제", "implication"),
         ("방문국 개황", "background"),  # not the trip's overview
         ("출장 개요", "overview"),
         ("출장자 명단", "participants"),
