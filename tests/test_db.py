@@ -234,6 +234,18 @@ def test_migration_18_adds_korean_readings_of_chinese_cities(db_copy):
     assert [r["ambiguous"] for r in rows] == [READING]
 
 
+def test_migration_19_names_cities_the_gazetteer_has_only_in_latin_letters(db_copy):
+    db = sqlite_utils.Database(db_copy)
+    with db.conn:
+        db.execute("delete from place_aliases where place_id in (select id from places where name = '프라이부르크')")
+        db.execute("delete from places where name = '프라이부르크'")
+        db.execute("pragma user_version = 18")
+    db.close()
+    connect(db_copy).close()
+    rows = list(sqlite_utils.Database(db_copy).query("select name_en, country from places where name = '프라이부르크'"))
+    assert rows == [{"name_en": "Freiburg", "country": "독일"}]
+
+
 def test_migration_14_embeds_lists_under_their_reports_title(db_copy):
     """A participant list embedded before lists carried their trip's title gets the titled
     text's hash, and `kb migrate` embeds it; index files of the old vectors are dropped."""

