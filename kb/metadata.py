@@ -462,6 +462,8 @@ _NOT_PLACES = {
     "일원",
     "일대",
     "근교",
+    "교외",
+    "도심",  # 도쿄도 도심 및 아다치구: the centre of the city named before
     "경유",
     "지역",
     "도시",

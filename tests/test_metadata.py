@@ -139,6 +139,8 @@ def test_cities_the_gazetteer_does_not_know_still_count_from_the_destination_lin
     assert m.other_cities == []  # the regions of the cities named next
     m = md("1. 출장 개요\n○ 출장국가 : 네덜란드(암스테르담, 뽀로로 및 크롱크롱 온실단지)\n", gazetteer)
     assert m.other_cities == ["뽀로로"]  # a site and its name are no city
+    m = md("1. 출장 개요\n* **방문지** : 일본 도쿄도(東京都) 도심 및 뽀로로구, 아키타현 아키타시\n", gazetteer)
+    assert m.other_cities == []  # the city's centre, and a ward
 
 
 def test_participants_of_several_tables_and_without_the_total_row(gazetteer):
