@@ -31,21 +31,6 @@ KINDS = kinds.KEYS
 TIE_BREAK = {k: 1e-7 * (len(kinds.TIE_ORDER) - i) for i, k in enumerate(kinds.TIE_ORDER)}
 
 
-def intents(query: str) -> tuple[Intent, ...]:
-    """What a query asks for (see INTENTS); none for a plain topic query."""
-    low = query.lower()
-    found = re.findall(r"[a-z]+", low)
-    # "who" and "when" ask only when they open the question: "seniors who cannot leave
-    # home" and "decide when to close" ask for no participant list or itinerary.
-    words = {w for w in found if w not in OPENING_ONLY} | set(found[:1])
-    return tuple(i for i in INTENTS if any((" " in c or not c.isascii()) and c in low or c in words for c in i.cues))
-
-
-def intended_kinds(query: str) -> frozenset[str]:
-    """The chunk kinds a query asks for; empty for a plain topic query."""
-    return frozenset().union(*(i.answers for i in intents(query)))
-
-
 @dataclass(frozen=True)
 class Intent:
     """A kind of question (who went, when, what was learnt), known by its cue words, and
@@ -60,6 +45,21 @@ class Intent:
 
     def answered_by(self, kind: str, text: str) -> bool:
         return kind in self.answers and (kind not in self.proven or self.proof(text))
+
+
+def intents(query: str) -> tuple[Intent, ...]:
+    """What a query asks for (see INTENTS); none for a plain topic query."""
+    low = query.lower()
+    found = re.findall(r"[a-z]+", low)
+    # "who" and "when" ask only when they open the question: "seniors who cannot leave
+    # home" and "decide when to close" ask for no participant list or itinerary.
+    words = {w for w in found if w not in OPENING_ONLY} | set(found[:1])
+    return tuple(i for i in INTENTS if any((" " in c or not c.isascii()) and c in low or c in words for c in i.cues))
+
+
+def intended_kinds(query: str) -> frozenset[str]:
+    """The chunk kinds a query asks for; empty for a plain topic query."""
+    return frozenset().union(*(i.answers for i in intents(query)))
 
 
 RRF_K = 60
@@ -457,7 +457,8 @@ def fuse(
     asked: tuple[Intent, ...] = (),
 ) -> list[Result]:
     """The last stage of a search: two ranked lists of chunk ids fused (reciprocal ranks,
-    the full-text list weighted by ``fts_weight``; the kinds the query asks for boosted;
+    the full-text list weighted by ``fts_weight``; the chunks that answer what the query
+    asks, ``asked``, boosted;
     ties to lessons), and the page of results read,
     highlighted and explained (which of the query's ``words`` each contains, its cosine)."""
     fts_rank = {cid: i + 1 for i, cid in enumerate(fts)}
