@@ -327,3 +327,28 @@ def test_a_visit_answers_when_by_its_date(tmp_path):
     tours = next(r for r in results if "견학 프로그램" in r.text)
     assert tours.kind == "visit" and tours.fts_rank == 1 and tours.vector_rank == 1
     assert results[0].kind == "visit" and "4. 9.(화)" in results[0].text
+
+
+def test_a_question_naming_a_year_is_answered_by_that_years_trip(tmp_path):
+    """Two trips to Helsinki: under "2023년 … 기간은 언제", the 2024 trip's overview states a
+    date but is not the trip asked about, so it is no answer; the 2023 trip's is."""
+    from kb.ingest import ingest
+    from kb.search import QUERY_YEAR, _answers
+
+    for year in (2023, 2024):
+        (tmp_path / f"{year}_helsinki.txt").write_text(
+            HAESOL_TRIP.replace("2024", str(year)) + "Ⅱ. 방문 결과\n1. 오디 도서관\n - 견학함\n", encoding="utf-8"
+        )
+    ingest(sorted(tmp_path.glob("*.txt")), tmp_path / "kb.db", embed=False)
+    db = KnowledgeBase(tmp_path / "kb.db").db
+    kinds = dict(db.execute("select id, kind from chunks"))
+    query = "2023년 헬싱키 도서관 연수 기간은 언제"
+    answers = _answers(db, intents(query), kinds, set(QUERY_YEAR.findall(query)))
+    trips = {
+        r[0]
+        for r in db.execute(
+            f"select r.trip_start from chunks c join reports r on r.id = c.report_id where c.id in ({','.join(map(str, answers))})"
+        )
+    }
+    assert answers and trips == {"2023-04-08"}
+    assert len(_answers(db, intents(query), kinds, set())) == 2 * len(answers)  # no year named: both trips
