@@ -75,14 +75,15 @@ MIN_WORDS = 0.4  # share of the query's words a full-text match must contain
 # 0.65 -> 0.70, seeds2's 0.59 -> 0.63), none down. Questions of the hour or the day
 # ("what time", "몇 시", "which day") and of how many officials: 6 up (2 in halves never
 # read), none down; "how long" asked as often for a length as for a stay (2 down). Who went
-# in other words (같이 간 사람, 동행, 이름, names): 1 up (never read), none down.
+# in other words (같이 간 사람, 동행): 1 up (never read), none down; not 이름 or "names",
+# which ask as often for a park's or an institution's name.
 INTENTS: tuple[Intent, ...] = (
     Intent(
         ("명단", "인원", "몇 명", "몇명", "누가", "누구", "출장자", "참가자", "참석자", "단장", "구성")
-        + ("동행", "같이 간", "함께 간", "간 사람", "다녀온 사람", "이름")
+        + ("동행", "같이 간", "함께 간", "간 사람", "다녀온 사람")
         + ("who", "members", "delegation", "participants", "how many people")
         + ("how many members", "how many officials", "how many councillors", "how many delegates", "who led")
-        + ("names", "accompanied"),
+        + ("accompanied",),
         frozenset({"participants", "overview"}),
         frozenset({"overview"}),
         travellers.states_people,

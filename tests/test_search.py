@@ -220,6 +220,7 @@ def test_hybrid_answers_by_words_before_anything_is_embedded(tmp_path):
         ("원탁회의 몇 시에 했나", {"itinerary", "overview", "visit"}),
         ("How many officials went to Kaohsiung?", {"participants", "overview"}),
         ("아라시 포틀랜드 출장 같이 간 사람들", {"participants", "overview"}),
+        ("포틀랜드에서 본 공원 이름", set()),  # a name, not who went
         ("How long is the Ming-dynasty city wall?", set()),  # a length, not a stay
         ("빅데이터 산업단지 기업 유치", set()),
         ("How does the library serve seniors who cannot leave home?", set()),  # "who" only opening a question
