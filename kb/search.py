@@ -57,11 +57,6 @@ def intents(query: str) -> tuple[Intent, ...]:
     return tuple(i for i in INTENTS if any((" " in c or not c.isascii()) and c in low or c in words for c in i.cues))
 
 
-def intended_kinds(query: str) -> frozenset[str]:
-    """The chunk kinds a query asks for; empty for a plain topic query."""
-    return frozenset().union(*(i.answers for i in intents(query)))
-
-
 RRF_K = 60
 MIN_WORDS = 0.4  # share of the query's words a full-text match must contain
 # What a question asks for, by its words: who went, when, or what was learnt. Chunks that
@@ -527,17 +522,19 @@ def _answers(db, asked: tuple[Intent, ...], kinds: dict[int, str], years: set[st
     """The chunks (of ``kinds``, id -> kind) that answer what the query asks; where it names
     a year ("2018년 충칭 출장 기간"), only those of a trip in that year (or of undated trips)."""
     maybe = [cid for cid, kind in kinds.items() if any(kind in i.answers for i in asked)]
-    proofs = [cid for cid in maybe if any(kinds[cid] in i.proven for i in asked)]
-    texts = dict(db.execute(f"select id, text from chunks where id in ({','.join('?' * len(proofs))})", proofs))
-    found = {cid for cid in maybe if any(i.answered_by(kinds[cid], texts.get(cid, "")) for i in asked)}
-    if years and found:
-        rows = db.execute(
-            "select c.id, r.trip_start, r.trip_end from chunks c join reports r on r.id = c.report_id"
-            f" where c.id in ({','.join('?' * len(found))})",
-            sorted(found),
-        )
-        found -= {cid for cid, start, end in rows if (trip := {d[:4] for d in (start, end) if d}) and not trip & years}
-    return found
+    if not maybe:
+        return set()
+    rows = db.execute(
+        "select c.id, c.text, r.trip_start, r.trip_end from chunks c join reports r on r.id = c.report_id"
+        f" where c.id in ({','.join('?' * len(maybe))})",
+        maybe,
+    )
+    return {
+        cid
+        for cid, text, start, end in rows
+        if any(i.answered_by(kinds[cid], text) for i in asked)
+        and not (years and (trip := {d[:4] for d in (start, end) if d}) and not trip & years)
+    }
 
 
 def _fold_copies(db, scored: list[tuple[float, int]]) -> tuple[list[tuple[float, int]], dict[int, list[int]]]:

@@ -10,7 +10,7 @@ import sqlite_utils
 
 from kb.analysis import QueryError
 from kb.knowledge import KnowledgeBase
-from kb.search import Filters, SearchError, intended_kinds, intents
+from kb.search import Filters, SearchError, intents
 
 from conftest import RESULT_KEYS
 
@@ -228,7 +228,7 @@ def test_hybrid_answers_by_words_before_anything_is_embedded(tmp_path):
     ],
 )
 def test_a_question_asks_for_the_kinds_that_answer_it(query, kinds):
-    assert intended_kinds(query) == kinds
+    assert set().union(*(i.answers for i in intents(query))) == kinds
 
 
 def test_an_overview_answers_who_or_when_only_where_it_says_so():
