@@ -146,6 +146,7 @@ KINDS: tuple[Kind, ...] = (
             "활동내용",
             "활동결과",
             "기관별",  # 기관별 면담 결과: a chapter of visits, one an institution
+            "보고들은",  # 현장에서 보고 들은 것
             "세부내용",
             "siteVisit",
         ),
@@ -181,7 +182,8 @@ KINDS: tuple[Kind, ...] = (
         "overview",
         "출장 개요",
         "the trip at a glance: 출장 개요",
-        ("출장개요", "연수개요", "여행개요", "개요", "overview"),
+        # an opening chapter told as prose ("1. 들어가며"): why, where and who, the counterpart of 나가며
+        ("출장개요", "연수개요", "여행개요", "개요", "overview", "들어가며", "들어가면서", "머리말", "서론"),
     ),
     Kind("itinerary", "일정", "days and places: 일정, 세부 일정", ("일정", "체크리스트", "itinerary")),
     Kind(

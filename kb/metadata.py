@@ -599,11 +599,17 @@ def bulleted_participants(parsed: Parsed) -> tuple[list[Participant], int]:
 
 
 def traveller_count(facts: list[str], listed: int) -> int | None:
-    """A count line's number, else a sentence's, else how many the participant list holds."""
+    """A count line's number, else a sentence's, else how many the participant list holds.
+    A line that names the travellers ("참 가 자 : 과장 도하진, …, 주무관 1명") counts only
+    where no line states the number ("인 원 : 5명"): names cut by a line break are missed."""
+    named = []
     for k, text in enumerate(facts):
         for line in text.split("\n"):
             value = count_field(line)
             if value is None:
+                continue
+            if inline_participants(value) and not TOTAL.search(value):
+                named.append(value)
                 continue
             n = count_in_value(value)
             if n:
@@ -615,7 +621,7 @@ def traveller_count(facts: list[str], listed: int) -> int | None:
                         break
                     if total := TOTAL.search(more):
                         return int(total.group(1))
-    n = count_in_prose(" ".join(facts))
+    n = next((n for value in named if (n := count_in_value(value))), None) or count_in_prose(" ".join(facts))
     return n or listed or None
 
 

@@ -85,10 +85,12 @@ _NUMBERED = [
         re.compile(rf"[\[(〔〈<]\s*{_VISIT_WORD}\s*(?P<tok>{_VISIT_NUMBER})\s*[\])〕〉>]\s*[:：.]?\s*(?P<rest>\S.*)"),
     ),
     ("(1)", re.compile(r"\(\s*(?P<tok>\d{1,2})\s*\)\s*(?P<rest>\S.*)")),
+    ("⑴", re.compile(r"(?P<tok>[\u2474-\u2487])\s*(?P<rest>\S.*)")),  # (1) as one character: "⑴ 암스테르담시 교통국"
     # also spaced like a letter-spaced heading: "가 . 방 문 목 적"
     ("가.", re.compile(rf"(?P<tok>[{HANGUL_ORDER}]) ?\.\s*(?P<rest>\S.*)")),
     ("가)", re.compile(rf"(?P<tok>[{HANGUL_ORDER}]) ?\)\s*(?P<rest>\S.*)")),
     ("(가)", re.compile(rf"\(\s*(?P<tok>[{HANGUL_ORDER}])\s*\)\s*(?P<rest>\S.*)")),
+    ("[1.1]", re.compile(r"\[\s*(?P<tok>\d{1,2}[.-]\d{1,2})\s*\]\s*(?P<rest>\S.*)")),  # "[2.1] City of Phoenix"
     ("[1]", re.compile(r"\[\s*(?P<tok>\d{1,2})\s*\]\s*(?P<rest>\S.*)")),
     # a label in brackets on a line of its own: "[착안 사항]", "〈주요 내용〉", "《시사점》"
     ("[]", re.compile(r"[\[〔〈《<「『]\s*(?P<rest>[^\]〕〉》>」』]{1,30}?)\s*[\]〕〉》>」』]\s*$(?P<tok>)")),
@@ -996,7 +998,23 @@ def _display_number(line: Line) -> str:
         return f"제{line.number}{'장' if line.family == 'chapter' else '절'}"
     if line.family == "attachment":
         return f"붙임 {line.number}".strip()
-    if line.family in ("roman", "1.", "1-1.", "1.1.", "1)", "(1)", "[1]", "<1>", "가.", "가)", "(가)", "①", "㉮"):
+    if line.family in (
+        "roman",
+        "1.",
+        "1-1.",
+        "1.1.",
+        "1)",
+        "(1)",
+        "⑴",
+        "[1]",
+        "[1.1]",
+        "<1>",
+        "가.",
+        "가)",
+        "(가)",
+        "①",
+        "㉮",
+    ):
         return line.number
     return ""
 

@@ -28,7 +28,7 @@ PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]|（[^）]*）")
 PROSE = re.compile(
     r"(?:모두|총|전체)\s*(\d{1,3})\s*명(?:이|의|으로|을|\s*(?:이|가)?\s*(?:참여|참가|출장|방문|연수|구성|함께))"
     # "… 참여하였으며, 출장 인원은 7명(의원 5, 직원 2)임"
-    r"|인원(?:은|이|수는)\s*(?:모두|총)?\s*(\d{1,3})\s*명"
+    r"|(?:인원|연수단|출장단|방문단|대표단|일행)(?:은|이|수는)\s*(?:모두|총)?\s*(\d{1,3})\s*명"
 )
 TRAVEL_WORDS = re.compile(r"참여|참가|출장|방문|연수|구성|다녀|일정|단장")
 CLAUSE_END = re.compile(r"(?<=[.다])\s+")  # where prose is split into sentences to read them one by one
@@ -71,6 +71,8 @@ def count_in_value(value: str) -> int | None:
         return int(m.group(1))
     others = OTHERS.search(outside)
     numbers = [int(n) for n in PERSONS.findall(outside)]
+    if named := inline_participants(value):  # "과장 도하진(단장), 팀장 석라희, 간호주무관 1명": 3
+        return len(named) + sum(numbers)
     if others and len(numbers) == 1:
         return int(others.group(1)) + 1
     if numbers:

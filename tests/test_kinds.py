@@ -37,6 +37,9 @@ ROOT = Path(__file__).resolve().parent.parent
         ("목적", "purpose"),
         ("의원별 소감", "conclusion"),
         ("Ⅴ. 마치며", "conclusion"),
+        ("1. 들어가며", "overview"),  # an opening chapter in prose: why, where, who
+        ("머리말", "overview"),
+        ("3. 현장에서 보고 들은 것", "visit"),
         ("Part 2. Site Visits", "visit"),
         ("헬싱키시청", None),
         ("목적지 안내", None),  # "목적" must be the whole heading

@@ -84,8 +84,10 @@ def test_destinations_from_a_sentence_when_there_is_no_line(gazetteer):
         ("  의원 5명과 직원 2명 등 모두 7명이 참여하였다.\n", 7),
         ("| 성명 | 직급 |\n|---|---|\n| 도윤희 | 과장 |\n| 편재우 | 팀장 |\n| 여하린 | 주무관 |\n", 3),
         ("1.3 출장자\n- 일자리경제국장 황보진우\n- 창업지원과장 어태린\n- 진흥원 선임연구원 1명\n", 3),
+        # a names line cut by a line break ("주무관\n권태오" joins as one word) loses a name: the count line decides
+        ("▪ 참 가 자 : 과장 도하진(단장), 팀장 석라희, 녹지팀 주무관\n권태오, 간호주무관 1명\n▪ 인    원 : 5명\n", 5),
     ],
-    ids=["total", "parts", "prose", "table-only", "list-only"],
+    ids=["total", "parts", "prose", "table-only", "list-only", "count-over-names"],
 )
 def test_traveller_count_in_order_of_evidence(gazetteer, body, n):
     assert md(f"Ⅰ. 출장 개요\n{body}", gazetteer).traveller_count == n

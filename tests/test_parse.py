@@ -338,6 +338,14 @@ def test_a_numbered_visit_label_heads_its_visit():
             "Ⅲ  방문 결과\n[방문 ①] 기타큐슈시 환경국(北九州市 環境局)\n 나) 청취 내용\n   ㅇ 쓰레기 봉투 유료화\n",
             "Ⅲ 방문 결과 › 기타큐슈시 환경국(北九州市 環境局) › 청취 내용",
         ),
+        (  # (1) as one character
+            "◆ 방 문 결 과\n⑴ 암스테르담시 교통국 (Gemeente Amsterdam)\n  ○ 청취 내용\n     · 주차면 1만 면 축소\n",
+            "방문 결과 › 암스테르담시 교통국 (Gemeente Amsterdam) › 청취 내용",
+        ),
+        (  # a dotted number in brackets
+            "PART 2 ─ 기관별 방문 결과 (Site Visits)\n[2.1] City of Phoenix – Office of Heat Response\n ▪ 주요 내용\n   – 쿨링 센터 100곳\n",
+            "Part 2 ─ 기관별 방문 결과 (Site Visits) › City of Phoenix – Office of Heat Response › 주요 내용",
+        ),
     ],
 )
 def test_a_visit_numbered_in_brackets_heads_its_visit(text, path):

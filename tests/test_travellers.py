@@ -27,6 +27,8 @@ from kb.travellers import (
         ("○ 출 장 자 : 2명", 2),
         ("- 출장인원 : 총3명(시의원 2명, 의회사무국직원 1명)", 3),
         ("출장자 : 단장 외 5명", 6),
+        # the named and the counted: four by name, one nurse unnamed
+        ("▪ 참 가 자 : 과장 도하진(단장), 팀장 석라희, 주무관 권태오, 주무관 위수민, 간호주무관 1명", 5),
         ("4명(과장 1, 팀장 1, 주무관 2)", None),  # no label: not a count line
         ("면적 : 약 33만㎢", None),
         ("출장기간 : 2019. 9. 23. ~ 9. 28.", None),
@@ -46,6 +48,7 @@ def test_count_in_prose():
 def test_count_in_prose_of_the_trips_number_of_people():
     text = "이번 출장에는 위원장 탁윤호, 위원 명재훈이 참여하였으며, 출장 인원은 7명(의원 5, 직원 2)임"
     assert count_in_prose(text) == 7
+    assert count_in_prose("의원 6명에 직원 2명이 동행하여 연수단은 8명으로 꾸려졌고, 의장이 단장을 맡았다.") == 8
 
 
 def test_a_list_of_one_traveller_per_line():
