@@ -225,6 +225,13 @@ def test_hybrid_answers_by_words_before_anything_is_embedded(tmp_path):
         ("빅데이터 산업단지 기업 유치", set()),
         ("How does the library serve seniors who cannot leave home?", set()),  # "who" only opening a question
         ("How does the storm surge barrier decide when to close?", set()),
+        ("헨트 목요일 채식의 날 학교급식", set()),  # a day named, not asked
+        ("무슨 요일에 시청을 방문했나", {"itinerary", "overview", "visit"}),
+        ("전기버스 배터리 보증 기간", set()),  # another thing's period, not the trip's
+        ("청두는 어떻게 짧은 기간에 기업을 모았나", set()),
+        ("2018 충칭 청두 출장기간", {"itinerary", "overview", "visit"}),
+        ("몽골 출장 다녀온 기간", {"itinerary", "overview", "visit"}),
+        ("콜롬비아 출장 인원과 기간", {"participants", "overview", "itinerary", "visit"}),
     ],
 )
 def test_a_question_asks_for_the_kinds_that_answer_it(query, kinds):
