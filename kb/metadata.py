@@ -76,12 +76,18 @@ class Metadata:
     institutions: list[Institution] = field(default_factory=list)
 
 
-_GENERIC_TITLE = re.compile(r"^(?:\d{4}년?도?)?(?:공무)?(?:국외|해외)?(?:출장|연수|여행|공무여행)*(?:결과)?보고서?$")
-_SUBTITLE_WRAP = re.compile(
-    r"^\s*(?:[-–—~]\s*(?P<a>.+?)\s*[-–—~]|\((?P<b>.+)\)|[<〈《]\s*(?P<c>.+?)\s*[>〉》]|「(?P<d>.+)」)\s*$"
+# who went or the half-year may stand in it too: "2023년도 의원 공무국외출장 결과보고서"
+_GENERIC_TITLE = re.compile(
+    r"^(?:\d{4}년?도?)?(?:상반기|하반기)?(?:의원|의회|직원|공무원)?(?:공무)?(?:국외|해외)?(?:출장|연수|여행|공무여행)*(?:결과)?보고서?$"
 )
+_SUBTITLE_WRAP = re.compile(
+    r"^\s*(?:[-–—―~]\s*(?P<a>.+?)\s*[-–—―~]|\((?P<b>.+)\)|[<〈《＜〔]\s*(?P<c>.+?)\s*[>〉》＞〕]|「(?P<d>.+)」)\s*$"
+)
+_SLOGAN = re.compile(r"^\s*[“\"‘'].*[”\"’']\s*$")
 _REPORT_WORD = re.compile(rf"보\s*고(?![{HANGUL}])|보\s*고\s*서")  # not 보고타 (Bogotá)
-_TITLE_FIELD = re.compile(r"^(?:제\s*목(?:\s*[:：]\s*|\s+)|title\s*:\s*)(?P<v>\S.*)$")
+_TITLE_FIELD = re.compile(
+    r"^(?:(?:제\s*목|건\s*명)(?:\s*[:：]\s*|\s+)|title\s*:\s*)(?P<v>\S.*)$"
+)  # a memo's 제목 or 건명
 _SPACED_YEAR = re.compile(r"\b(\d) (\d) (\d) (\d)\b")  # "2 0 2 4" on a cover
 _DATE_LINE = re.compile(r"\d{4}\s*[.년]\s*\d{1,2}|^\s*\d{4}\s*$")
 
@@ -189,12 +195,15 @@ def _subtitle(lines: list[str], i: int, issuer: str | None) -> tuple[tuple[bool,
     """Where the line is that names the trip next to a generic title line: a wrapped one
     ("- … -", "( … )") first, else the nearest after it, else before it; with how near
     it is (unwrapped, lines apart)."""
-    near = [j for j in range(i + 1, min(i + 5, len(lines)))] + [j for j in range(i - 1, max(i - 4, -1), -1)]
+    filled = [j for j in range(len(lines)) if lines[j]]
+    near = [j for j in filled if j > i][:4] + [j for j in reversed(filled) if j < i][:3]
     candidates = []
     for j in near:
         ln = lines[j]
-        if not ln or _DATE_LINE.search(ln) or (issuer and squash(issuer) in squash(ln)) or split_label(ln):
+        if _DATE_LINE.search(ln) or (issuer and squash(issuer) in squash(ln)) or split_label(ln):
             continue  # "경  유 : 의회사무국장": a memo's field
+        if _SLOGAN.match(ln):
+            continue  # "“ 해가 진 뒤에도 머물고 싶은 도시 ”": a cover's slogan names no trip
         if len(re.findall(f"[{HANGUL}]", ln)) < 4 or _UNIT.match(_unwrap(ln)):  # "(관광진흥과)": who wrote it
             continue
         candidates.append((not _SUBTITLE_WRAP.match(ln), j < i, abs(j - i), j))

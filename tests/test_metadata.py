@@ -186,11 +186,20 @@ def test_a_city_state_is_a_destination_city(gazetteer):
             "공무국외출장 결과보고서\n(포르투갈 전통시장 재생 사례)\n",
             "포르투갈 전통시장 재생 사례 공무국외출장 결과보고서",
         ),
+        (  # who went named in the title line; a slogan in quotes passed over for the subtitle
+            "버들시의회\n\n\n2023년도 의원 공무국외출장 결과보고서\n\n\n“ 해가 진 뒤에도 머물고 싶은 도시 ”\n\n"
+            "〔 헝가리 부다페스트 야간관광 사례 연수 〕\n",
+            "2023년도 헝가리 부다페스트 야간관광 사례 연수 의원 공무국외출장 결과보고서",
+        ),
+        (  # a memo's 건명 field
+            "결  과  보  고\n\n건    명 : 갈매군의회 2018년 하반기 공무국외연수(이탈리아 슬로시티 견학) 결과\n",
+            "갈매군의회 2018년 하반기 공무국외연수(이탈리아 슬로시티 견학) 결과",
+        ),
     ],
 )
 def test_title_families(gazetteer, cover, title):
-    """Front matter, a memo's wrapped 제목 field, a web page's breadcrumb, a spaced year,
-    a subtitle in 〈〉 or ( )."""
+    """Front matter, a memo's wrapped 제목 field or its 건명, a web page's breadcrumb, a spaced
+    year, a subtitle in 〈〉, 〔〕 or ( ) (not a slogan in quotes)."""
     assert md(cover + "\n1. 출장 개요\n가. 출장 지역 : 독일\n", gazetteer).title == title
 
 
