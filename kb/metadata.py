@@ -630,8 +630,10 @@ def traveller_count(facts: list[str], listed: int) -> int | None:
                         break
                     if total := TOTAL.search(more):
                         return int(total.group(1))
-    n = next((n for value in named if (n := count_in_value(value))), None) or count_in_prose(" ".join(facts))
-    return n or listed or None
+    for value in named:
+        if n := count_in_value(value):
+            return n
+    return count_in_prose(" ".join(facts)) or listed or None
 
 
 def cover_lines(text: str, parsed: Parsed) -> list[str]:

@@ -59,8 +59,7 @@ def intents(query: str) -> tuple[Intent, ...]:
         i
         for i in INTENTS
         if any((" " in c or not c.isascii()) and c in low or c in words for c in i.cues)
-        or i.pattern
-        and i.pattern.search(low)
+        or (i.pattern is not None and i.pattern.search(low))
     )
 
 
