@@ -990,6 +990,11 @@ def reads_as_clause(text: str) -> str | None:
     return "modifier" if modifier else None
 
 
+# Numbered families whose number is shown as written ("Ⅲ", "2.", "가)"); the others (a bare
+# "1", a time of day, a bracketed label or visit word) show none.
+_SHOWN_NUMBERS = frozenset("roman 1. 1-1. 1.1. 1) (1) ⑴ [1] [1.1] <1> 가. 가) (가) ① ㉮".split())
+
+
 def _display_number(line: Line) -> str:
     """How a top-level heading's number is shown in section paths: "Ⅲ", "Part 2", "제1장"."""
     if line.family == "part":
@@ -998,23 +1003,7 @@ def _display_number(line: Line) -> str:
         return f"제{line.number}{'장' if line.family == 'chapter' else '절'}"
     if line.family == "attachment":
         return f"붙임 {line.number}".strip()
-    if line.family in (
-        "roman",
-        "1.",
-        "1-1.",
-        "1.1.",
-        "1)",
-        "(1)",
-        "⑴",
-        "[1]",
-        "[1.1]",
-        "<1>",
-        "가.",
-        "가)",
-        "(가)",
-        "①",
-        "㉮",
-    ):
+    if line.family in _SHOWN_NUMBERS:
         return line.number
     return ""
 

@@ -38,29 +38,31 @@ class Intent:
     their text does (``proof``): a visit answers "when" by its 일시 line, not by its
     findings, and an overview that gives only the dates does not say who went."""
 
-    cues: tuple[str, ...]
+    cues: re.Pattern  # matched in the lower-cased query (cue_pattern)
     answers: frozenset[str]
     proven: frozenset[str] = frozenset()
     proof: Callable[[str], bool] | None = None
-    pattern: re.Pattern | None = None  # cues whose neighbours decide ("출장 기간", not "보증 기간")
 
     def answered_by(self, kind: str, text: str) -> bool:
         return kind in self.answers and (kind not in self.proven or self.proof(text))
 
 
+def cue_pattern(korean: tuple[str, ...], english: tuple[str, ...], opening: str = "", forms: str = "") -> re.Pattern:
+    """One pattern of a question's cues: Korean words inside words (명단을, 일정은), English
+    ones as whole words, ``opening`` only as the query's first English word ("who went",
+    not "seniors who cannot leave home"), and ``forms``, cues whose neighbours decide."""
+    alternatives = [re.escape(w) for w in korean] + [rf"(?<![a-z]){re.escape(w)}(?![a-z])" for w in english]
+    if opening:
+        alternatives.append(rf"^[^a-z]*{opening}(?![a-z])")
+    if forms:
+        alternatives.append(forms)
+    return re.compile("|".join(alternatives))
+
+
 def intents(query: str) -> tuple[Intent, ...]:
     """What a query asks for (see INTENTS); none for a plain topic query."""
     low = query.lower()
-    found = re.findall(r"[a-z]+", low)
-    # "who" and "when" ask only when they open the question: "seniors who cannot leave
-    # home" and "decide when to close" ask for no participant list or itinerary.
-    words = {w for w in found if w not in OPENING_ONLY} | set(found[:1])
-    return tuple(
-        i
-        for i in INTENTS
-        if any((" " in c or not c.isascii()) and c in low or c in words for c in i.cues)
-        or (i.pattern is not None and i.pattern.search(low))
-    )
+    return tuple(i for i in INTENTS if i.cues.search(low))
 
 
 RRF_K = 60
@@ -78,44 +80,40 @@ MIN_WORDS = 0.4  # share of the query's words a full-text match must contain
 # read), none down; "how long" asked as often for a length as for a stay (2 down). Who went
 # in other words (같이 간 사람, 동행): 1 up (never read), none down; not 이름 or "names",
 # which ask as often for a park's or an institution's name.
-# 기간, 요일 and 며칠 ask only in the forms of Intent.pattern: a day named ("토요일 주민
+# 기간, 요일 and 며칠 ask only in the forms of the when-cues' ``forms``: a day named ("토요일 주민
 # 개방") or another thing's period ("배터리 보증 기간") had boosted itineraries; 5 keyword and
 # paraphrase questions up (2 in halves never read), none down, on 1,342 queries.
 INTENTS: tuple[Intent, ...] = (
     Intent(
-        ("명단", "인원", "몇 명", "몇명", "누가", "누구", "출장자", "참가자", "참석자", "단장", "구성")
-        + ("동행", "같이 간", "함께 간", "간 사람", "다녀온 사람")
-        + ("who", "members", "delegation", "participants", "how many people")
-        + ("how many members", "how many officials", "how many councillors", "how many delegates", "who led")
-        + ("accompanied",),
+        cue_pattern(
+            ("명단", "인원", "몇 명", "몇명", "누가", "누구", "출장자", "참가자", "참석자", "단장", "구성")
+            + ("동행", "같이 간", "함께 간", "간 사람", "다녀온 사람"),
+            ("members", "delegation", "participants", "how many people", "how many members", "how many officials")
+            + ("how many councillors", "how many delegates", "who led", "accompanied"),
+            opening="who",
+        ),
         frozenset({"participants", "overview"}),
         frozenset({"overview"}),
         travellers.states_people,
     ),
     Intent(
-        ("언제", "일정", "날짜", "몇 시", "몇시", "몇 박", "몇박")
-        + ("when", "schedule", "itinerary", "dates", "what day", "what time", "what date", "which day", "which date"),
+        cue_pattern(
+            ("언제", "일정", "날짜", "몇 시", "몇시", "몇 박", "몇박"),
+            ("schedule", "itinerary", "dates", "what day", "what time", "what date", "which day", "which date"),
+            opening="when",
+            # the trip's period ("출장 기간", "다녀온 기간", "인원과 기간"), not another's ("보증 기간");
+            # how many days, not days on end (며칠째); which day, not a day named (토요일 행사)
+            forms=r"(?:출장|연수|방문|여행|견학|시찰|순방|답사|다녀온|머문|[과와및])\s?기간|^기간|며칠(?!째)|(?:무슨|어느|몇)\s?요일",
+        ),
         frozenset({"itinerary", "overview", "visit"}),
         frozenset({"overview", "visit"}),
         dates.states_date,
-        # the trip's period ("출장 기간", "다녀온 기간", "인원과 기간"), not another's ("보증 기간");
-        # how many days, not days on end (며칠째); which day, not a day named (토요일 행사)
-        re.compile(
-            r"(?:출장|연수|방문|여행|견학|시찰|순방|답사|다녀온|머문|[과와및])\s?기간|^기간|며칠(?!째)|(?:무슨|어느|몇)\s?요일"
-        ),
     ),
     Intent(
-        ("시사점", "교훈", "건의", "제언", "적용", "활용방안", "활용 방안", "배울")
-        + (
-            "lesson",
-            "lessons",
-            "recommend",
-            "recommendations",
-            "implication",
-            "implications",
-            "takeaway",
-            "apply",
-            "adopt",
+        cue_pattern(
+            ("시사점", "교훈", "건의", "제언", "적용", "활용방안", "활용 방안", "배울"),
+            ("lesson", "lessons", "recommend", "recommendations", "implication", "implications", "takeaway")
+            + ("apply", "adopt"),
         ),
         frozenset({"implication", "conclusion"}),
     ),
@@ -131,7 +129,6 @@ NOT_ANSWERS = frozenset({"cover"})
 # ("2018년 충칭 출장 기간" found the 2019 trip's dates first). 3 queries up in their own
 # collections, 4 in one database of 91 reports (2 of them never read), none down.
 QUERY_YEAR = re.compile(rf"(?<!\d)({dates.YEAR4})(?!\d)")
-OPENING_ONLY = {"who", "when"}  # English cues that are question words only as a query's first word
 CANDIDATES = 100  # how deep each list goes before fusion
 MAX_QUERY = 1000  # characters
 MAX_LIMIT = 200
