@@ -211,27 +211,27 @@ def test_hybrid_answers_by_words_before_anything_is_embedded(tmp_path):
 @pytest.mark.parametrize(
     ("query", "kinds"),
     [
-        ("포틀랜드 출장 간 사람 명단", {"participants", "overview"}),
-        ("늘봄구 독일 출장 기간은 언제부터", {"itinerary", "overview", "visit"}),
+        ("포틀랜드 출장 간 사람 명단", {"participants", "overview", "text"}),
+        ("늘봄구 독일 출장 기간은 언제부터", {"itinerary", "overview", "visit", "text"}),
         ("도서관 리모델링에 대한 건의사항", {"implication", "conclusion"}),
-        ("Who went to Guiyang in 2019?", {"participants", "overview"}),
-        ("When did the council visit Chengdu?", {"itinerary", "overview", "visit"}),
-        ("At what time did they tour the software park?", {"itinerary", "overview", "visit"}),
-        ("원탁회의 몇 시에 했나", {"itinerary", "overview", "visit"}),
-        ("How many officials went to Kaohsiung?", {"participants", "overview"}),
-        ("아라시 포틀랜드 출장 같이 간 사람들", {"participants", "overview"}),
+        ("Who went to Guiyang in 2019?", {"participants", "overview", "text"}),
+        ("When did the council visit Chengdu?", {"itinerary", "overview", "visit", "text"}),
+        ("At what time did they tour the software park?", {"itinerary", "overview", "visit", "text"}),
+        ("원탁회의 몇 시에 했나", {"itinerary", "overview", "visit", "text"}),
+        ("How many officials went to Kaohsiung?", {"participants", "overview", "text"}),
+        ("아라시 포틀랜드 출장 같이 간 사람들", {"participants", "overview", "text"}),
         ("포틀랜드에서 본 공원 이름", set()),  # a name, not who went
         ("How long is the Ming-dynasty city wall?", set()),  # a length, not a stay
         ("빅데이터 산업단지 기업 유치", set()),
         ("How does the library serve seniors who cannot leave home?", set()),  # "who" only opening a question
         ("How does the storm surge barrier decide when to close?", set()),
         ("헨트 목요일 채식의 날 학교급식", set()),  # a day named, not asked
-        ("무슨 요일에 시청을 방문했나", {"itinerary", "overview", "visit"}),
+        ("무슨 요일에 시청을 방문했나", {"itinerary", "overview", "visit", "text"}),
         ("전기버스 배터리 보증 기간", set()),  # another thing's period, not the trip's
         ("청두는 어떻게 짧은 기간에 기업을 모았나", set()),
-        ("2018 충칭 청두 출장기간", {"itinerary", "overview", "visit"}),
-        ("몽골 출장 다녀온 기간", {"itinerary", "overview", "visit"}),
-        ("콜롬비아 출장 인원과 기간", {"participants", "overview", "itinerary", "visit"}),
+        ("2018 충칭 청두 출장기간", {"itinerary", "overview", "visit", "text"}),
+        ("몽골 출장 다녀온 기간", {"itinerary", "overview", "visit", "text"}),
+        ("콜롬비아 출장 인원과 기간", {"participants", "overview", "itinerary", "visit", "text"}),
     ],
 )
 def test_a_question_asks_for_the_kinds_that_answer_it(query, kinds):
@@ -248,6 +248,17 @@ def test_an_overview_answers_who_or_when_only_where_it_says_so():
     assert who.answered_by("overview", count) and not who.answered_by("overview", dates_only)
     assert when.answered_by("overview", dates_only) and not when.answered_by("overview", count)
     assert who.answered_by("participants", "구분 | 직위 | 성명")  # a participant table always does
+
+
+def test_plain_text_answers_who_or_when_only_where_it_says_so():
+    """A report written as a letter has no headings: its plain text is where it says who
+    went and when, and elsewhere it is findings like any other."""
+    (who,) = intents("누가 암스테르담에 다녀왔나")
+    (when,) = intents("암스테르담 출장은 언제였나")
+    names = "의원 김하늘, 이바다, 박산들 3명이 2023. 10. 16.부터 10. 20.까지 다녀왔습니다."
+    finding = "자전거 주차장은 역과 바로 이어져 환승이 쉬웠다."
+    assert who.answered_by("text", names) and when.answered_by("text", names)
+    assert not who.answered_by("text", finding) and not when.answered_by("text", finding)
 
 
 # The head of a one-trip report, with its cover.
