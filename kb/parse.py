@@ -569,39 +569,61 @@ def _one_cell_table(lines: list[Line], cleaned: list[str], i: int, n: int) -> in
 
 def _space_table(lines: list[Line], cleaned: list[str], i: int) -> int:
     """A table whose columns are aligned with spaces. Runs of spaces: cells are cut at the
-    header's column starts. Single spaces: cells are words, and rows are the lines that
-    start with a number (blank lines between rows are allowed)."""
+    header's column starts, and a line with one cell right of the first column continues
+    the cell above it (a long 직위 wrapped in its column). Single spaces: cells are words,
+    and rows are the lines that start with a number. Blank lines and rules (------) between
+    rows are allowed; a page number is not a row."""
     header = cleaned[i]
     aligned = len(tables.space_cells(header)) >= 3
     starts = [col for col, _ in tables.aligned_cells(header)]
     lines[i].type = "table"
     lines[i].cells = tables.space_cells(header) if aligned else header.split()
-    j = i + 1
+
+    def gap(k: int) -> bool:
+        return not cleaned[k].strip() or bool(_RULE.match(cleaned[k])) or tables.is_border(cleaned[k])
+
+    def is_row(k: int) -> bool:
+        return lines[k].type != "page" and _space_row(cleaned[k], aligned, starts)
+
+    j, last = i + 1, i
     while j < len(cleaned):
+        if gap(j):
+            nxt = next((k for k in range(j + 1, min(j + 4, len(cleaned))) if not gap(k)), None)
+            if nxt is None or not is_row(nxt):
+                break
+            if cleaned[j].strip():
+                lines[j].type = "skip"
+            j += 1
+            continue
+        if not is_row(j):
+            break
         row = cleaned[j]
-        if not row.strip():
-            nxt = next((k for k in range(j + 1, min(j + 3, len(cleaned))) if cleaned[k].strip()), None)
-            if nxt is not None and _space_row(cleaned[nxt], aligned):
-                j += 1
-                continue
-            break
-        if not _space_row(row, aligned):
-            break
         if aligned:
             cells = [""] * len(starts)
             for start, cell in tables.aligned_cells(row):
                 col = max((k for k, s in enumerate(starts) if s <= start + 2), default=0)
                 cells[col] = f"{cells[col]} {cell}".strip()
+            if len(tables.aligned_cells(row)) == 1:  # the cell above goes on
+                above = lines[last].cells  # the header's cells may be fewer than its columns
+                joined = [f"{a} {c}".strip() for a, c in zip(above, cells, strict=False)]
+                lines[last].cells = joined + above[len(joined) :] + cells[len(joined) :]
+                lines[last].end = lines[j].end
+                lines[j].type = "skip"
+                j += 1
+                continue
         else:
             cells = row.split()
         lines[j].start += len(row) - len(row.lstrip())
         lines[j].type, lines[j].cells = "table", cells
-        j += 1
+        j, last = j + 1, j
     return j
 
 
-def _space_row(row: str, aligned: bool) -> bool:
+def _space_row(row: str, aligned: bool, starts: list[int]) -> bool:
     if aligned:
+        cells = tables.aligned_cells(row)
+        if len(cells) == 1:  # a cell's second line, in a column right of the first
+            return any(abs(cells[0][0] - s) <= 2 for s in starts[1:])
         return len(tables.space_cells(row)) >= 2
     return bool(re.match(r"^\s*\d{1,3}\s+\S+\s+\S+", row))
 

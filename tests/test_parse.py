@@ -141,13 +141,18 @@ def test_findings_are_not_lifted_by_their_verbs():
             "  구분   직위              성명\n  의원   산업건설위원장    길태섭\n",
             [["구분", "직위", "성명"], ["의원", "산업건설위원장", "길태섭"]],
         ),
+        (
+            "  구분   직위              성명\n  ------------------------------\n  의원   산업건설위원장    길태섭\n"
+            "  ------------------------------\n  직원   주무관            박소연\n",
+            [["구분", "직위", "성명"], ["의원", "산업건설위원장", "길태섭"], ["직원", "주무관", "박소연"]],
+        ),
         ("연번 소속 직위 성명\n\n1 고양시의회 의장 이윤승\n\n2 ″ 부위원장 채우석\n", None),
         (
             "연번\n소속\n직급\n성명\n1\n항만물류과\n과장\n인서준\n",
             [["연번", "소속", "직급", "성명"], ["1", "항만물류과", "과장", "인서준"]],
         ),
     ],
-    ids=["tabs", "pipes", "box", "aligned", "single-spaced", "one-cell-per-line"],
+    ids=["tabs", "pipes", "box", "aligned", "aligned-ruled", "single-spaced", "one-cell-per-line"],
 )
 def test_table_forms(text, rows):
     items = [it for b in parse(text).blocks for it in b.items if it.header]
@@ -162,6 +167,25 @@ def test_table_forms(text, rows):
     else:
         assert found == rows
     assert items[0].kind == "participants"
+
+
+def test_a_space_aligned_cell_of_several_lines_stays_in_its_column_and_table():
+    text = (
+        "  구분   직위                  성명\n"
+        "  의원   산업건설위원회        길태섭\n"
+        "         부위원장\n"
+        "  직원   주무관                박소연\n"
+        "\n"
+        "         - 3 -\n"
+        "\n"
+        "○ 출장 목적\n"
+    )
+    (table,) = [it for b in parse(text).blocks for it in b.items if it.header]
+    assert [p.cells for p in table.paras] == [
+        ["구분", "직위", "성명"],
+        ["의원", "산업건설위원회 부위원장", "길태섭"],
+        ["직원", "주무관", "박소연"],
+    ]
 
 
 def test_reflow_joins_broken_sentences_and_words_but_never_a_heading_marker_or_row():
