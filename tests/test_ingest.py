@@ -222,16 +222,21 @@ def test_encodings_give_the_same_report(tmp_path):
         "utf16.txt": text.encode("utf-16"),
         "nfd.txt": unicodedata.normalize("NFD", text).encode("utf-8"),
     }
-    base = tmp_path / "base.db"
-    ingest([REPORT_2018], base, embed=False)
-    expected = [r["text"] for r in sqlite_utils.Database(base).query("select text from chunks order by seq")]
     for name, data in variants.items():
-        path = tmp_path / name
-        path.write_bytes(data)
-        db_path = tmp_path / f"{name}.db"
-        summary = ingest([path], db_path, embed=False)
-        assert summary.files[0].status == "added", summary.to_dict()
-        got = [r["text"] for r in sqlite_utils.Database(db_path).query("select text from chunks order by seq")]
+        (tmp_path / name).write_bytes(data)
+    db_path = tmp_path / "kb.db"
+    summary = ingest([REPORT_2018, *(tmp_path / name for name in variants)], db_path, embed=False)
+    assert [f.status for f in summary.files] == ["added"] * 4, summary.to_dict()
+    db = sqlite_utils.Database(db_path)
+
+    def texts(name: str) -> list[str]:
+        sql = "select c.text from chunks c join reports r on r.id = c.report_id where r.path like ? order by c.seq"
+        return [r["text"] for r in db.query(sql, [f"%{name}"])]
+
+    expected = texts(REPORT_2018.name)
+    assert expected
+    for name in variants:
+        got = texts(name)
         assert got == expected, name
         assert all(unicodedata.is_normalized("NFC", t) for t in got)
 
