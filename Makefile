@@ -5,6 +5,9 @@ BIN    := $(VENV)/bin
 DB     ?= data/kb.db
 HOST   ?= 127.0.0.1
 PORT   ?= 8001
+# Test processes: most tests wait on a child (an ingest worker loading Kiwi, a server,
+# Chromium), so two keep two cores busy.
+TEST_JOBS ?= 2
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
 # What the browser test and the PDF fixtures need from Debian, installed when missing
@@ -54,7 +57,7 @@ format: $(STAMP)
 
 test: $(STAMP) system-deps
 	$(BIN)/ruff check kb tests bench
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_JOBS)
 
 # The kinds table of kb/kinds.py, written into README.md and metadata.yml.
 docs: $(STAMP)
