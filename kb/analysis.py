@@ -36,6 +36,13 @@ ENGLISH_STOP = set(
 _HANGUL = re.compile(f"[{HANGUL}]")
 _HANGUL_WORD = re.compile(f"[{HANGUL}]+")
 _CODE = re.compile(r"[A-Za-z]+[0-9][A-Za-z0-9]*|[0-9]+[A-Za-z][A-Za-z0-9]*")
+_POSSESSIVE = re.compile(r"(?<=[A-Za-z])['’]s(?![A-Za-z])")
+
+
+def query_text(query: str) -> str:
+    """A user's query as it is analysed: NFC, English possessives dropped ("China's" is
+    China, not China and a word "s" that every "s/w" in a report holds)."""
+    return _POSSESSIVE.sub("", unicodedata.normalize("NFC", query or ""))
 
 
 @lru_cache(maxsize=1)
@@ -279,7 +286,7 @@ class Analyzer:
         """Each word of a query with its search terms (words without any left out); an
         English word also with the terms of its Korean translations (kb/glossary.tsv),
         so that "library" finds 도서관."""
-        raw = unicodedata.normalize("NFC", query).split()
+        raw = query_text(query).split()
         korean = self.translations(raw)
         words = []
         for word, extra in zip(raw, korean, strict=True):
@@ -313,6 +320,7 @@ class Analyzer:
         place names in Korean, each word or two-word phrase the glossary knows as its
         first rendering, function words dropped, others kept. None for a query that is
         not mostly Latin letters, or that nothing changes."""
+        query = query_text(query)
         letters = [c for c in query if c.isalpha()]
         if not letters or sum(c.isascii() for c in letters) * 2 <= len(letters):
             return None
@@ -392,7 +400,7 @@ class Analyzer:
 
     def match_terms(self, query: str) -> list[str]:
         """The distinct terms of a user's query, or a QueryError saying why there are none."""
-        query = unicodedata.normalize("NFC", query or "").strip()
+        query = query_text(query).strip()
         if not query:
             raise QueryError("empty query: type a few words to search for")
         terms = [t for t in dict.fromkeys(self.terms(query)) if t not in ENGLISH_STOP]

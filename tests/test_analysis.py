@@ -103,6 +103,16 @@ def test_korean_query_words_also_carry_their_synonyms(analyzer, tmp_path):
     assert {"토지", "징수"} <= set(analyzer.match_terms("땅 주인에게 돈을 걷어"))
 
 
+def test_an_english_possessive_is_not_a_word_s(analyzer):
+    """China's (or China’s) is China: Kiwi reads 's as a word "s", which every "s/w" of a
+    report holds."""
+    for query in ("China's big data", "China’s big data"):
+        words = dict(analyzer.word_terms(query))
+        assert "s" not in analyzer.match_terms(query) and "s" not in set().union(*words.values())
+        assert "중국" in analyzer.in_korean(query).split()
+    assert "s" in analyzer.match_terms("s/w 개발")  # a report's s/w is still a word
+
+
 def test_a_korean_reading_in_a_query_also_means_its_city(analyzer):
     """중경 (重慶 read in Korean) is a word as well as 충칭 in a report, where it needs a sign
     beside it; a query's 중경 also finds 충칭."""
