@@ -174,10 +174,10 @@ def _nights_agree(line: str, start: dt.date, end: dt.date) -> bool:
     return bool(note and int(note[2]) == (end - start).days + 1)
 
 
-def _candidates(line: str, labelled_before: bool) -> list[tuple[int, dt.date, dt.date]]:
+def _candidates(line: str, labelled_before: bool, year: int | None = None) -> list[tuple[int, dt.date, dt.date]]:
     """Scored ranges of one line: a trip label before the range, an agreeing 박/일 note and a 4-digit year count."""
     out = []
-    for m, start, end in _ranges(line, None):
+    for m, start, end in _ranges(line, year):
         label = _label_score(line[: m.start()]) or (2 if labelled_before else 0)
         score = 4 * label + 2 * _nights_agree(line, start, end) + bool(m["sy"])
         out.append((score, start, end))
@@ -195,7 +195,19 @@ _CUT_DATE = re.compile(rf"{YEAR4}\s*년(?:\s*\d{{1,2}}\s*월(?:\s*\d{{1,2}}\s*�
 
 
 def trip_dates(text: str) -> tuple[str | None, str | None]:
-    """The trip's first and last day from a whole report's text."""
+    """The trip's first and last day from a whole report's text. Where no range gives its
+    year ("지난 10월 29일(월)부터 11월 5일(월)까지"), the year is the report's first
+    (its title's or its date's)."""
+    found = _best_range(text)
+    if not found and (year := re.search(rf"(?<!\d)({YEAR4})(?!\d)", text)):
+        found = _best_range(text, int(year[1]))
+    if found:
+        return found[1].isoformat(), found[2].isoformat()
+    return _departure_and_return(text)
+
+
+def _best_range(text: str, year: int | None = None) -> tuple[int, dt.date, dt.date] | None:
+    """The best scored range of the text's lines; yearless ones only with ``year``."""
     best: tuple[int, dt.date, dt.date] | None = None
     label_pending = False  # a label alone on its line (a table cell) labels the next line
     cut = ""  # the start of a date that a hard line break cut ("… 연수는 2019년")
@@ -203,14 +215,12 @@ def trip_dates(text: str) -> tuple[str | None, str | None]:
         line = clean(raw).strip()
         if not line:
             continue
-        for cand in _candidates(line, label_pending) + (_candidates(f"{cut} {line}", False) if cut else []):
+        for cand in _candidates(line, label_pending, year) + (_candidates(f"{cut} {line}", False) if cut else []):
             if best is None or cand[0] > best[0]:
                 best = cand
         label_pending = bool(TRIP_LABEL.search(line) or PLAIN_LABEL.search(line))
         cut = m.group(0) if (m := _CUT_DATE.search(line)) else ""
-    if best:
-        return best[1].isoformat(), best[2].isoformat()
-    return _departure_and_return(text)
+    return best
 
 
 _LEAVE = re.compile(r"떠나|떠났|출발|출국")

@@ -183,7 +183,18 @@ KINDS: tuple[Kind, ...] = (
         "출장 개요",
         "the trip at a glance: 출장 개요",
         # an opening chapter told as prose ("1. 들어가며"): why, where and who, the counterpart of 나가며
-        ("출장개요", "연수개요", "여행개요", "개요", "overview", "들어가며", "들어가면서", "머리말", "서론"),
+        (
+            "출장개요",
+            "연수개요",
+            "여행개요",
+            "개요",
+            "일반사항",  # 1. 일반 사항: the trip's general particulars
+            "overview",
+            "들어가며",
+            "들어가면서",
+            "머리말",
+            "서론",
+        ),
     ),
     Kind("itinerary", "일정", "days and places: 일정, 세부 일정", ("일정", "체크리스트", "itinerary")),
     Kind(
@@ -282,9 +293,17 @@ def _heading_test(kind: Kind) -> tuple[str, frozenset[str], re.Pattern, re.Patte
 _HEADING_TESTS = tuple(_heading_test(BY_KEY[key]) for key in PRECEDENCE)
 
 
+# A chapter of site visits in its own words: 현장 견학 결과, 견학 내용, 현지 시찰; not one
+# visit by its name ("청두 첨단산업단지 시찰"), a title that names a 견학, or the part of a
+# visit that tells what was seen (a finding).
+SITE_VISITS = re.compile(r"^(?:현장|현지|주요|기관별?|선진지|해외)?(?:견학|시찰|탐방|답사)(?:결과|내용|활동|사항)?$")
+
+
 def kind_of(title: str, parent: str | None) -> str:
     """The kind of what a heading introduces: its own words, else its parent's kind."""
     own = heading_kind(title)
+    if own is None and parent in (None, "cover", "text") and SITE_VISITS.match(squash(title)):
+        own = "visit"
     if own == "overview" and parent not in (None, "overview", "cover", "text"):
         own = None  # a bare 개요 inside a visit is that visit's overview
     if parent in ("itinerary", "participants", "purpose") and own != "background":

@@ -281,8 +281,9 @@ def _itinerary_lines(text: str, parsed: Parsed) -> list[str]:
 
 def split_institutions(name: str) -> list[str]:
     """One visit heading may name several institutions: "탈린시청 및 탈린 중앙도서관",
-    "Portland Bureau of Transportation (PBOT) & BIKETOWN" (not inside parentheses, and
-    not before a bare common word: "위베이구 및 산업단지" is one visit)."""
+    "Portland Bureau of Transportation (PBOT) & BIKETOWN" (not inside parentheses, not
+    before a bare common word: "위베이구 및 산업단지" is one visit, and at "&" only after a
+    name closed by its bracket: "Parks & Recreation" is one)."""
     parts, depth, start = [], 0, 0
     for m in re.finditer(r"[()（）]|\s+(?:및|&|／|/)\s+", name):
         token = m.group(0)
@@ -290,6 +291,8 @@ def split_institutions(name: str) -> list[str]:
             depth += 1
         elif token in ")）":
             depth = max(0, depth - 1)
+        elif token.strip() == "&" and not name[: m.start()].endswith((")", "）")):
+            continue  # "Boston Planning & Development Agency": one English name
         elif depth == 0 and not _GENERIC_WORD.match(name[m.end() :]):
             parts.append(name[start : m.start()])
             start = m.end()
@@ -466,6 +469,7 @@ def destination_line(facts: list[str]) -> str | None:
 
 
 _PLACE_TOKEN = re.compile(rf"[{HANGUL}]{{2,10}}")
+_STATE_FORMS = ("공화국", "왕국", "연방", "합중국", "공국", "연합")
 _REGION_SUFFIX = ("주", "부", "현", "성", "도", "군", "구", "州", "省", "県")
 _NOT_PLACES = {
     "일원",
@@ -484,9 +488,17 @@ _NOT_PLACES = {
     "연수",
     "현지",
     "소재",
+    "수도",  # 위앙짠(Vientiane, 수도): the capital
+    "농촌",  # 비엔티안주 농촌 마을: the kind of place, not its name
+    "어촌",
+    "산촌",
+    "시골",
+    "마을",
 }
 
 
+# A known place's name in brackets right after a word: the word is another name of it.
+_GLOSS = re.compile(r"\s*\(\s*")
 # What names the word before it an area rather than a city: "와이카토(Waikato) 지역".
 _AREA_AFTER = re.compile(r"\s*(?:\([^)]*\))?\s*(?:지역|지방|일대|권역)")
 # A site, not a city, and the word before it its name: "베스트란트 온실단지".
@@ -507,11 +519,15 @@ def other_cities(value: str, gazetteer: Gazetteer) -> list[str]:
             continue
         if _AREA_AFTER.match(value, m.end()):
             continue  # "와이카토(Waikato) 지역": a region
+        if (gloss := _GLOSS.match(value, m.end())) and gloss.end() in starts:
+            continue  # "위앙짠(Vientiane, 수도)": another name of the place glossed
         if re.fullmatch(_SITE, word) or _SITE_AFTER.match(value, m.end()):
             continue  # "베스트란트 온실단지": a site
         next_word = len(value) - len(value[m.end() :].lstrip(" "))
         if next_word > m.end() and next_word in starts:
             continue  # "잉글랜드 리버풀": the region of the city named next
+        if word.endswith(_STATE_FORMS):
+            continue  # "독일 연방공화국": the country named before, by its form of state
         if word.endswith("시") and len(word) > 2:
             word = word[:-1]  # 도야마시 -> 도야마
         elif word.endswith(_REGION_SUFFIX):

@@ -61,7 +61,8 @@ _STRONG = [
     (
         "part",
         re.compile(
-            rf"(?:Part|PART|Chapter|CHAPTER)\s*(?P<tok>\d{{1,2}}|[IVX]{{1,4}}|[{UNICODE_ROMAN}])\s*[.:]?\s+(?P<rest>.*)"
+            rf"(?:Part|PART|Chapter|CHAPTER|Section|SECTION)\s*(?P<tok>\d{{1,2}}|[IVX]{{1,4}}|[{UNICODE_ROMAN}]|[A-H])"
+            r"\s*[.:]?\s+(?P<rest>.*)"
         ),
     ),
     ("【】", re.compile(r"【\s*(?P<tok>[^】]{0,30}?)\s*】\s*(?P<rest>.*)")),
@@ -74,7 +75,8 @@ _STRONG = [
 _NUMBERED = [
     # a chapter's numbered parts: "Ⅲ-1. 빈 시영주택공사", "II.2 출장 일정"
     ("Ⅰ-1.", re.compile(rf"(?P<tok>(?:[{UNICODE_ROMAN}]|[IVX]{{1,4}})\s*[-.]\s*\d{{1,2}})\.?\s+(?P<rest>\S.*)")),
-    ("1-1.", re.compile(r"(?P<tok>\d{1,2}-\d{1,2})[.)]?\s+(?P<rest>\S.*)")),  # also "2-1) Stadt Freiburg"
+    # also "2-1) Stadt Freiburg", and a part's letter: "B-1 | Boston Planning & Development Agency"
+    ("1-1.", re.compile(r"(?P<tok>(?:\d{1,2}|[A-Z])-\d{1,2})(?:[.)]|\s*\|(?=[^|]*$))?\s+(?P<rest>[^\s|].*)")),
     ("1.1.1.", re.compile(r"(?P<tok>\d{1,2}\.\d{1,2}\.\d{1,2})\.?\s+(?P<rest>[^\d\s].*)")),
     ("1.1.", re.compile(r"(?P<tok>\d{1,2}\.\d{1,2})\.?\s+(?P<rest>[^\d\s].*)")),
     ("1.", re.compile(r"(?P<tok>\d{1,2}) ?\.\s*(?P<rest>[^\d\s.)].*)")),  # also "1 . 출장 목적"
@@ -870,6 +872,10 @@ class _Walker:
             item = self.new_item()
             if label:  # read as a heading would be, under this block
                 item.label_kind = kind_of(label, self.block.kind)
+            if parent is not None:
+                # the lines after a labelled one start a new item, so an item's lines stay
+                # together: "◦ 목 적 : …" between "◦ 기 간" and "◦ 방문지" under one mark
+                parent.item = None if label else item
         item.paras.append(para)
         self.item = item
         self.note_child(line)

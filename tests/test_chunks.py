@@ -51,6 +51,19 @@ def test_nothing_is_lost(path):
     assert counted > 20
 
 
+def test_a_labelled_line_between_its_siblings_leaves_no_chunk_around_it():
+    """ "◦ 목 적 : …" is a purpose item of its own; "◦ 기 간" and "◦ 방문지" after it start a
+    new item rather than rejoin the one before it, whose span would then hold it too."""
+    text = (
+        "덴마크 코펜하겐 자원순환 시설 견학 결과보고\n\n1. 총괄 사항\n\n ◦ 목    적 : 순환경제 전략을 조사하여 반영\n"
+        " ◦ 기    간 : 2023. 5. 29. ~ 6. 3.\n ◦ 방 문 지 : 덴마크 코펜하겐\n\n2. 방문 결과\n\n가. 코펜하겐시\n - 매립 제로\n"
+    )
+    chunks = make_chunks(parse(text).blocks)
+    assert "purpose" in [c.kind for c in chunks]
+    spans = sorted((c.start, c.end) for c in chunks)
+    assert all(end <= start for (_, end), (start, _) in zip(spans, spans[1:], strict=False))
+
+
 def test_the_pieces_of_a_long_paragraph_have_offsets_of_their_own():
     text = "Ⅰ. 요약\n" + " ".join(f"Sentence number {i} says what the delegation saw." for i in range(40)) + "\n"
     chunks = make_chunks(parse(text).blocks)

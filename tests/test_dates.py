@@ -157,6 +157,16 @@ def test_trip_dates_nights_note_breaks_a_tie():
     assert trip_dates(text) == ("2019-09-23", "2019-09-28")
 
 
+def test_trip_dates_without_a_year_take_the_reports_year():
+    """A range with no year ("지난 10월 29일(월)부터 11월 5일(월)까지") takes the title's or
+    the report date's, and only where no range gives its own."""
+    text = "결 과 보 고\n보 고 일 : 2018. 11. 14.\n\n연수는 지난 10월 29일(월)부터 11월 5일(월)까지 6박 8일 일정으로"
+    assert trip_dates(text) == ("2018-10-29", "2018-11-05")
+    assert trip_dates("2019 결과보고\n일정 : 12월 27일(금) ~ 1월 3일(금)") == ("2019-12-27", "2020-01-03")
+    dated = "2019 결과보고\n○ 출장기간 : 2019. 3. 4.(월) ~ 3. 8.(금)\n  - 현장 : 3월 5일(화) ~ 3월 6일(수)"
+    assert trip_dates(dated) == ("2019-03-04", "2019-03-08")
+
+
 def test_trip_dates_nothing():
     assert trip_dates("보고일자 2019. 10.\n2025~2029 사업") == (None, None)
 

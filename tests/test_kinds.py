@@ -63,6 +63,11 @@ def test_heading_kind(title, kind):
         ("방문도시 개황", "itinerary", "background"),
         ("총평", "implication", "implication"),
         ("주요성과", "implication", "finding"),
+        ("현장 견학 결과", None, "visit"),  # a chapter of site visits in its own words
+        ("현지 시찰", "text", "visit"),
+        ("청두 첨단산업단지 시찰", None, "text"),  # one visit by its name
+        ("현장 견학", "visit", "visit"),  # a visit's part: still the parent's
+        ("현장 견학", "finding", "finding"),
     ],
 )
 def test_kind_of_inherits_from_the_parent(title, parent, kind):

@@ -120,6 +120,10 @@ def test_split_institutions():
     assert split_institutions("밴쿠버시청 사회정책과 (City of Vancouver, Social Policy)") == [
         "밴쿠버시청 사회정책과 (City of Vancouver, Social Policy)"
     ]
+    # "&" inside an English name is not two institutions
+    assert split_institutions("Boston Planning & Development Agency (BPDA)") == [
+        "Boston Planning & Development Agency (BPDA)"
+    ]
 
 
 def test_a_two_column_table_row_reads_as_a_label_line(gazetteer):
@@ -143,6 +147,10 @@ def test_cities_the_gazetteer_does_not_know_still_count_from_the_destination_lin
     assert m.other_cities == ["뽀로로"]  # a site and its name are no city
     m = md("1. 출장 개요\n* **방문지** : 일본 도쿄도(東京都) 도심 및 뽀로로구, 아키타현 아키타시\n", gazetteer)
     assert m.other_cities == []  # the city's centre, and a ward
+    m = md("1. 출장 개요\n◦ 출 장 지 : 라오스 위앙짠(Vientiane, 수도) 및 비엔티안주 농촌 마을\n", gazetteer)
+    assert m.other_cities == []  # another name of the place glossed; the kind of a place
+    m = md("1. 출장 개요\n▣ 연수 국가 및 도시 : 독일 연방공화국 / 프라이부르크(Freiburg), 뽀로로\n", gazetteer)
+    assert m.other_cities == ["뽀로로"]  # not the country's form of state
 
 
 def test_participants_of_several_tables_and_without_the_total_row(gazetteer):

@@ -370,6 +370,15 @@ def test_a_numbered_visit_label_heads_its_visit():
             "PART 2 ─ 기관별 방문 결과 (Site Visits)\n[2.1] City of Phoenix – Office of Heat Response\n ▪ 주요 내용\n   – 쿨링 센터 100곳\n",
             "Part 2 ─ 기관별 방문 결과 (Site Visits) › City of Phoenix – Office of Heat Response › 주요 내용",
         ),
+        (  # a section by its letter, a visit by the section's letter and a bar
+            "Section B. 기관별 방문 내용 (Field Visits)\nB-1 | Boston Planning & Development Agency (BPDA)\n"
+            " ▪ 주요 청취 내용\n   · 혁신지구 선포\n",
+            "Part B 기관별 방문 내용 (Field Visits) › Boston Planning & Development Agency (BPDA) › 주요 청취 내용",
+        ),
+        (  # a chapter of site visits in its own words
+            "III. 현장 견학 결과\n\n⑴ 뮌헨 시영 에너지공사(Stadtwerke München, SWM)\n\n첫 방문지인 공사는 시가 출자한 공기업이다.\n",
+            "Ⅲ 현장 견학 결과 › 뮌헨 시영 에너지공사(Stadtwerke München, SWM)",
+        ),
     ],
 )
 def test_a_visit_numbered_in_brackets_heads_its_visit(text, path):
