@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from kb import copies, dates, fulltext, kinds, travellers, vectors
-from kb.analysis import ABBREVIATION_MIN, ENGLISH_STOP, Analyzer, QueryError, abbreviates
+from kb.analysis import ABBREVIATION_MIN, ENGLISH_STOP, Analyzer, QueryError, abbreviates, query_text
 from kb.errors import SearchError
 from kb.places import Gazetteer
 
@@ -602,7 +602,7 @@ def _rows(db, ids: list[int]) -> list[dict]:
 
 def highlight_words(analyzer: Analyzer, query: str) -> list[str]:
     """Surface words to mark in results: the query's terms and its places' other names."""
-    words = {t for t in analyzer.terms(query) if len(t) >= 2 or not re.match("[\uac00-\ud7a3]", t)}
+    words = {t for t in analyzer.terms(query_text(query)) if len(t) >= 2 or not re.match("[\uac00-\ud7a3]", t)}
     g = analyzer.gazetteer
     for m in analyzer.places(query):
         words |= {a for a in g.names(m.place.id) if len(a) >= 2 and not a.isascii()}

@@ -11,6 +11,7 @@ import sqlite_utils
 
 from kb.analysis import Analyzer, QueryError, abbreviates
 from kb.knowledge import KnowledgeBase
+from kb.search import highlight_words
 
 
 @pytest.fixture(scope="module")
@@ -110,6 +111,7 @@ def test_an_english_possessive_is_not_a_word_s(analyzer):
         words = dict(analyzer.word_terms(query))
         assert "s" not in analyzer.match_terms(query) and "s" not in set().union(*words.values())
         assert "중국" in analyzer.in_korean(query).split()
+        assert "s" not in highlight_words(analyzer, query)  # nor marked in snippets
     assert "s" in analyzer.match_terms("s/w 개발")  # a report's s/w is still a word
 
 
