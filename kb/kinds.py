@@ -105,7 +105,7 @@ KINDS: tuple[Kind, ...] = (
     Kind(
         "conclusion",
         "결론",
-        "closing judgements: 결론, 총평, 종합 의견, 맺음말, 소감",
+        "closing judgements: 결론, 총평, 종합 의견, 맺음말, 소감, 소견",
         (
             "결론",
             "총평",
@@ -123,6 +123,8 @@ KINDS: tuple[Kind, ...] = (
             "종합평가",
             "평가",
         ),
+        # 종합 소견, 연수 소견, 의원별 소견: the closing view; not a 측정소 견학
+        pattern=r"(?:^|종합|연수|출장|방문|의원|별)소견",
         lift="wording",
     ),
     Kind("text", "본문", "text under no recognisable heading", (), lift="wording"),
@@ -174,9 +176,11 @@ KINDS: tuple[Kind, ...] = (
             "국가정보",
             "도시정보",
             "profile",
+            "snapshot",  # City Snapshot
         ),
-        # the places visited, not the trip: 방문지 개요, 방문국 현황, 출장지역 및 도시 개요
-        pattern=r"(?:방문|출장|연수)(?:지|국|국가|도시|지역|대상국)\w{0,6}?(?:개요|현황|정보|개관|소개)",
+        # the places visited, not the trip: 방문지 개요, 방문국 현황, 출장지역 및 도시 개요; a
+        # place's 개관 (덴마크 개관), not 개관 시간
+        pattern=r"(?:방문|출장|연수)(?:지|국|국가|도시|지역|대상국)\w{0,6}?(?:개요|현황|정보|개관|소개)|개관$",
     ),
     Kind(
         "overview",
@@ -293,10 +297,13 @@ def _heading_test(kind: Kind) -> tuple[str, frozenset[str], re.Pattern, re.Patte
 _HEADING_TESTS = tuple(_heading_test(BY_KEY[key]) for key in PRECEDENCE)
 
 
-# A chapter of site visits in its own words: 현장 견학 결과, 견학 내용, 현지 시찰; not one
-# visit by its name ("청두 첨단산업단지 시찰"), a title that names a 견학, or the part of a
-# visit that tells what was seen (a finding).
-SITE_VISITS = re.compile(r"^(?:현장|현지|주요|기관별?|선진지|해외)?(?:견학|시찰|탐방|답사)(?:결과|내용|활동|사항)?$")
+# A chapter of site visits in its own words: 현장 견학 결과, 견학 내용, 현지 시찰, 현지 연수
+# 활동; not one visit by its name ("청두 첨단산업단지 시찰"), a title that names a 견학, or
+# the part of a visit that tells what was seen (a finding).
+SITE_VISITS = re.compile(
+    r"^(?:현장|현지|주요|기관별?|선진지|해외|국외)?"
+    r"(?:(?:견학|시찰|탐방|답사)(?:결과|내용|활동|사항)?|(?:연수|출장|방문)?활동(?:결과|내용|사항)?)$"
+)
 
 
 def kind_of(title: str, parent: str | None) -> str:

@@ -431,7 +431,7 @@ def match_institution(name: str, institutions: list[Institution], gazetteer: Gaz
 DESTINATION_LABEL = re.compile(
     r"^(?:출장|방문|연수|여행|견학)?(?:지|지역|국가|국|도시|장소|국가및도시|국및도시|지역및도시|대상국|목적지)$|^장소$|^목적지$"
 )
-_REGION_AFTER = REGIONS | {"성"}  # 온타리오주, 광둥성: a region, not the city
+_REGION_AFTER = REGIONS | {"성", "현", "県"}  # 온타리오주, 광둥성, 도쿠시마현: a region, not the city
 
 
 def _foreign_places(text: str, gazetteer: Gazetteer, evidence: bool = False) -> list[Place]:
@@ -530,6 +530,8 @@ def other_cities(value: str, gazetteer: Gazetteer) -> list[str]:
             continue  # "독일 연방공화국": the country named before, by its form of state
         if word.endswith("시") and len(word) > 2:
             word = word[:-1]  # 도야마시 -> 도야마
+        elif word.endswith(("정", "촌")) and len(word) > 2 and re.search(r"[현県]\s*$", value[: m.start()]):
+            word = word[:-1]  # a Japanese town or village after its prefecture: 도쿠시마현 가미카쓰정
         elif word.endswith(_REGION_SUFFIX):
             continue
         if word not in out and gazetteer.lookup(word) is None:

@@ -56,7 +56,8 @@ _VISIT_NUMBER = r"(?:\d{1,2}|[\u2460-\u2473])"
 _STRONG = [
     ("#", re.compile(r"(?P<tok>#{1,6})\s+(?P<rest>.*)")),
     # also "Ⅰ . 연수 개요", a space before the dot
-    ("roman", re.compile(rf"(?P<tok>[{UNICODE_ROMAN}]|[IVX]{{1,4}})(?:\s?\.|\s+|$)\s*(?P<rest>(?:[{HANGUL}].*)?)$")),
+    # also "Ⅰ│출장 개요", a bar after the number
+    ("roman", re.compile(rf"(?P<tok>[{UNICODE_ROMAN}]|[IVX]{{1,4}})(?:\s?[.│|｜]|\s+|$)\s*(?P<rest>(?:[{HANGUL}].*)?)$")),
     ("chapter", re.compile(r"제\s*(?P<tok>\d{1,2})\s*(?:장|편|부)\.?\s*(?P<rest>.*)")),
     (
         "part",
@@ -98,12 +99,16 @@ _NUMBERED = [
     ("[]", re.compile(r"[\[〔〈《<「『]\s*(?P<rest>[^\]〕〉》>」』]{1,30}?)\s*[\]〕〉》>」』]\s*$(?P<tok>)")),
     ("<1>", re.compile(r"[<〈＜]\s*(?P<tok>\d{1,2})\s*[>〉＞]\s*(?P<rest>\S.*)")),
     ("①", re.compile(r"(?P<tok>[\u2460-\u2473])\s*(?P<rest>\S.*)")),
+    # digits in dark or sans-serif circles: "❶ 연수 개요", "➊", "➀"
+    ("❶", re.compile(r"(?P<tok>[\u2776-\u2793])\s*(?P<rest>\S.*)")),
     ("㉮", re.compile(r"(?P<tok>[\u326e-\u327b\u3260-\u326d])\s*(?P<rest>\S.*)")),
     # a time of day opening a day's entry: "16:00~17:30  주알마티 대한민국 총영사관 간담회"
     ("time", re.compile(r"(?P<tok>\d{1,2}:\d{2}\s*[~∼\-–]\s*(?:\d{1,2}:\d{2})?)\s+(?P<rest>\S.*)")),
     # a bare number before a short Hangul title: "1 출장목적"
     ("1", re.compile(rf"(?P<tok>\d{{1,2}})\s+(?P<rest>[{HANGUL}](?:(?!\s{{2}})[^\t\d]){{0,24}})$")),
 ]
+# Full-width digits and brackets number headings as their ASCII forms do: "１. 연수 개요"
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９．（）", "0123456789.()")
 _SYMBOL = re.compile(rf"(?P<tok>[{re.escape(SYMBOLS)}]|ㅇ(?=\s))\s*(?P<rest>\S.*)")
 _BOLD_LINE = re.compile(r"^\s*(?:\*\*|__)(?P<rest>[^*_]+?)(?:\*\*|__)\s*:?\s*$")
 _INLINE_LABEL = re.compile(r"^(?P<label>[^:：]{1,16}?)\s*(?<!\d)[:：](?!\d)\s*(?P<value>.*)$")  # not 1:1, 10:00
@@ -250,7 +255,7 @@ def _bold_heading(text: str) -> tuple[str, str, str]:
 
 def _marked(raw: str) -> tuple[str, str, str] | None:
     """(family, number, text) of a line that starts with a heading or item marker."""
-    s = raw.strip()
+    s = raw.strip().translate(_FULL_WIDTH)
     if s.startswith(GLYPH):
         return "glyph", "", s.lstrip(GLYPH + " \t")
     for family, pattern in _STRONG + _NUMBERED:
@@ -306,6 +311,10 @@ def classify(text: str) -> list[Line]:
             i += 1
             continue
         cells = tables.tab_cells(clean) or tables.pipe_cells(clean) or tables.box_cells(clean)
+        if cells is not None and (heading := _heading_row(cells)):
+            _type_line(ln, clean.strip(), heading)
+            i += 1
+            continue
         if cells is not None:
             ln.type, ln.cells = "table", cells
             i += 1
@@ -329,6 +338,17 @@ def classify(text: str) -> list[Line]:
     lines = _unfold_label_tables(lines, raws)
     _join_wrapped_marks(lines)
     return lines
+
+
+def _heading_row(cells: list[str]) -> tuple[str, str, str] | None:
+    """A row of a number and a chapter's title ("1 | 출장 개요", "3 | 방문기관별 활동 내용"): a
+    heading drawn as a one-row table, as word processors' exports leave them."""
+    if len(cells) != 2 or len(cells[1]) > 30:
+        return None
+    number, title = cells[0].strip(), cells[1].strip()
+    if not re.fullmatch(rf"\d{{1,2}}|[{UNICODE_ROMAN}]", number) or kind_of(title, None) == "text":
+        return None
+    return "1|", number, title
 
 
 # Two-column tables of labels (구분 | 내용), one per visit.
@@ -1020,13 +1040,14 @@ def reads_as_clause(text: str) -> str | None:
 
 # Numbered families whose number is shown as written ("Ⅲ", "2.", "가)"); the others (a bare
 # "1", a time of day, a bracketed label or visit word) show none.
-_SHOWN_NUMBERS = frozenset("roman 1. 1-1. 1.1. 1) (1) ⑴ [1] [1.1] <1> 가. 가) (가) ① ㉮".split())
+_SHOWN_NUMBERS = frozenset("roman 1| 1. 1-1. 1.1. 1) (1) ⑴ [1] [1.1] <1> 가. 가) (가) ① ❶ ㉮".split())
 
 
 def _display_number(line: Line) -> str:
-    """How a top-level heading's number is shown in section paths: "Ⅲ", "Part 2", "제1장"."""
+    """How a top-level heading's number is shown in section paths: "Ⅲ", "Part 2", "Section B",
+    "제1장"."""
     if line.family == "part":
-        return f"Part {line.number}"
+        return f"{line.text.split()[0].capitalize()} {line.number}"
     if line.family in ("chapter", "section"):
         return f"제{line.number}{'장' if line.family == 'chapter' else '절'}"
     if line.family == "attachment":

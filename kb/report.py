@@ -13,7 +13,7 @@ from kb.places import Gazetteer, Place
 
 # Raised whenever a change to parsing changes what is stored: ingest then reads
 # unchanged files again instead of keeping what an older parser made of them.
-PARSER_VERSION = 35
+PARSER_VERSION = 36
 # A line longer than this is a report whose line breaks were lost (one paragraph per line
 # is rarely over 1,000 characters).
 LONG_LINE = 3000

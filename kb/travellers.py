@@ -20,10 +20,12 @@ COUNT_LABELS = re.compile(
     r"^(?:출장|연수|방문|참가|여행|파견|견학)?(?:인원|자|단|인원수|단구성|인원및명단|자명단|참가자|참석자|구성)(?:현황)?$"
 )
 # A stated total: "총 9명", "모두 7명", "(계 3명)", "… 직원 2명 등 8명" (등 closes the list).
-TOTAL = re.compile(r"(?:총|모두|전체|합계|계|등)\s*(\d{1,3})\s*명")
-PERSONS = re.compile(r"(\d{1,3})\s*명")
+# People are counted in 명 or 인 ("의원 5인, 수행직원 2인"), not per head (1인당) or seats (4인승).
+PEOPLE = r"(?:명|인(?![당승용실분석조]))"
+TOTAL = re.compile(rf"(?:총|모두|전체|합계|계|등)\s*(\d{{1,3}})\s*{PEOPLE}")
+PERSONS = re.compile(rf"(\d{{1,3}})\s*{PEOPLE}")
 TOTAL_ROW = re.compile(r"^(?:합계|총계|소계|계|총원)$")  # a table's total row ("계 | 3명"), not a traveller
-OTHERS = re.compile(rf"[{HANGUL}A-Za-z]+\s*외\s*(\d{{1,3}})\s*(?:명|인)")
+OTHERS = re.compile(rf"[{HANGUL}A-Za-z]+\s*외\s*(\d{{1,3}})\s*{PEOPLE}")
 PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]|（[^）]*）")
 PROSE = re.compile(
     r"(?:모두|총|전체)\s*(\d{1,3})\s*명(?:이|의|으로|을|\s*(?:이|가)?\s*(?:참여|참가|출장|방문|연수|구성|함께))"

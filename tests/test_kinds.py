@@ -45,6 +45,11 @@ ROOT = Path(__file__).resolve().parent.parent
         ("목적지 안내", None),  # "목적" must be the whole heading
         ("Ⅲ 방문지역 개요", "background"),  # the places-visited family
         ("출장국가 및 도시 개관", "background"),
+        ("덴마크 개관", "background"),  # a place's 개관
+        ("개관 시간", None),  # opening hours
+        ("City Snapshot", "background"),
+        ("5. 종합 소견", "conclusion"),
+        ("대기질 측정소 견학", None),  # 측정소 견학 holds no 소견
     ],
 )
 def test_heading_kind(title, kind):
@@ -65,6 +70,9 @@ def test_heading_kind(title, kind):
         ("주요성과", "implication", "finding"),
         ("현장 견학 결과", None, "visit"),  # a chapter of site visits in its own words
         ("현지 시찰", "text", "visit"),
+        ("현지 연수 활동", None, "visit"),
+        ("방문기관별 활동 내용", None, "visit"),
+        ("출장 활동", None, "visit"),
         ("청두 첨단산업단지 시찰", None, "text"),  # one visit by its name
         ("현장 견학", "visit", "visit"),  # a visit's part: still the parent's
         ("현장 견학", "finding", "finding"),

@@ -151,6 +151,9 @@ def test_cities_the_gazetteer_does_not_know_still_count_from_the_destination_lin
     assert m.other_cities == []  # another name of the place glossed; the kind of a place
     m = md("1. 출장 개요\n▣ 연수 국가 및 도시 : 독일 연방공화국 / 프라이부르크(Freiburg), 뽀로로\n", gazetteer)
     assert m.other_cities == ["뽀로로"]  # not the country's form of state
+    m = md("1. 연수 개요\n◈ 연수 지역 : 일본 도쿠시마현 뽀로로정, 크롱현 크롱촌\n", gazetteer)
+    assert [p.name for p in m.destinations if p.kind == "city"] == []  # a prefecture, not its city
+    assert m.other_cities == ["뽀로로", "크롱"]  # towns and villages after their prefecture
 
 
 def test_participants_of_several_tables_and_without_the_total_row(gazetteer):

@@ -36,6 +36,10 @@ FAMILIES = {
     "symbols": "■ 방문 결과\n\n(1) 헬싱키시청\n\n ▶ 시사점\n   - 조례 제정 검토\n",
     "brackets": "【 방문 결과 】\n\n【방문 1】 헬싱키시청\n\n ◇ 시사점\n   ◦ 조례 제정 검토\n",
     "bold": "□ 방문 결과\n\n**헬싱키시청**\n\n◎ 시사점\n  - 조례 제정 검토\n",
+    "dark circles": "❷ 방문 결과\n{i}㉮ 헬싱키시청\n{i}{i}◎ 시사점\n{i}{i}{i}· 조례 제정 검토\n",
+    "full width": "２. 방문 결과\n{i}◈ 헬싱키시청\n{i}{i}㉮ 시사점\n{i}{i}{i}- 조례 제정 검토\n",
+    "roman and bar": "Ⅲ│방문 결과\n{i}◈ 헬싱키시청\n{i}{i}⇒ 시사점\n{i}{i}{i}- 조례 제정 검토\n",
+    "heading row": "3\t방문 결과\n① 헬싱키시청\n{i}○ 시사점\n{i}{i}- 조례 제정 검토\n",
 }
 
 
@@ -50,6 +54,19 @@ def test_every_numbering_family_gives_the_same_outline(family):
     assert block.kind == "implication"
     assert block.institution == "헬싱키시청"
     assert block.items[0].text.endswith("조례 제정 검토")
+
+
+def test_full_width_numbers_number_headings():
+    text = "１. 연수 개요\n◈ 연수 목적 : 제도 조사\n２. 연수 일정\n▸ 6. 27.(수) : 인천 출발\n"
+    assert paths(text) == ["1 연수 개요", "2 연수 일정"]
+
+
+def test_a_heading_drawn_as_a_one_row_table():
+    # a word processor's heading box exports as "number <tab> title"; a table after it stays a table
+    text = "1\t출장 개요\n□ 출장 기간 : 2024. 2. 27.∼3. 1.\n2\t세부 일정\n날짜\t활동\n2/27(화)\t인천 출발\n"
+    assert blocks(text) == [("overview", "1 출장 개요", ["overview"]), ("itinerary", "2 세부 일정", ["itinerary"])]
+    # a row of a table of two columns is no heading where its title names no kind
+    assert paths("1 출장 개요\n번호\t이름\n1\t헬싱키시청\n") == ["출장 개요"]
 
 
 def test_levels_come_from_the_order_a_document_uses_them():
@@ -373,7 +390,7 @@ def test_a_numbered_visit_label_heads_its_visit():
         (  # a section by its letter, a visit by the section's letter and a bar
             "Section B. 기관별 방문 내용 (Field Visits)\nB-1 | Boston Planning & Development Agency (BPDA)\n"
             " ▪ 주요 청취 내용\n   · 혁신지구 선포\n",
-            "Part B 기관별 방문 내용 (Field Visits) › Boston Planning & Development Agency (BPDA) › 주요 청취 내용",
+            "Section B 기관별 방문 내용 (Field Visits) › Boston Planning & Development Agency (BPDA) › 주요 청취 내용",
         ),
         (  # a chapter of site visits in its own words
             "III. 현장 견학 결과\n\n⑴ 뮌헨 시영 에너지공사(Stadtwerke München, SWM)\n\n첫 방문지인 공사는 시가 출자한 공기업이다.\n",

@@ -29,6 +29,9 @@ from kb.travellers import (
         ("출장자 : 단장 외 5명", 6),
         # the named and the counted: four by name, one nurse unnamed
         ("▪ 참 가 자 : 과장 도하진(단장), 팀장 석라희, 주무관 권태오, 주무관 위수민, 간호주무관 1명", 5),
+        ("㉱ 연수 인원 : 의원 5인, 수행직원 2인", 7),  # counted in 인
+        ("◦ 출장인원 : 하천관리과장 등 5인", 5),
+        ("○ 연수단 : 6명 (1인당 경비 3,620천원)", 6),  # 1인당 is per head, no traveller
         ("4명(과장 1, 팀장 1, 주무관 2)", None),  # no label: not a count line
         ("면적 : 약 33만㎢", None),
         ("출장기간 : 2019. 9. 23. ~ 9. 28.", None),
