@@ -212,12 +212,12 @@ def test_hybrid_answers_by_words_before_anything_is_embedded(tmp_path):
     ("query", "kinds"),
     [
         ("포틀랜드 출장 간 사람 명단", {"participants", "overview", "text"}),
-        ("늘봄구 독일 출장 기간은 언제부터", {"itinerary", "overview", "visit", "text"}),
+        ("늘봄구 독일 출장 기간은 언제부터", {"itinerary", "overview", "visit", "text", "purpose"}),
         ("도서관 리모델링에 대한 건의사항", {"implication", "conclusion"}),
         ("Who went to Guiyang in 2019?", {"participants", "overview", "text"}),
-        ("When did the council visit Chengdu?", {"itinerary", "overview", "visit", "text"}),
-        ("At what time did they tour the software park?", {"itinerary", "overview", "visit", "text"}),
-        ("원탁회의 몇 시에 했나", {"itinerary", "overview", "visit", "text"}),
+        ("When did the council visit Chengdu?", {"itinerary", "overview", "visit", "text", "purpose"}),
+        ("At what time did they tour the software park?", {"itinerary", "overview", "visit", "text", "purpose"}),
+        ("원탁회의 몇 시에 했나", {"itinerary", "overview", "visit", "text", "purpose"}),
         ("How many officials went to Kaohsiung?", {"participants", "overview", "text"}),
         ("아라시 포틀랜드 출장 같이 간 사람들", {"participants", "overview", "text"}),
         ("포틀랜드에서 본 공원 이름", set()),  # a name, not who went
@@ -226,12 +226,12 @@ def test_hybrid_answers_by_words_before_anything_is_embedded(tmp_path):
         ("How does the library serve seniors who cannot leave home?", set()),  # "who" only opening a question
         ("How does the storm surge barrier decide when to close?", set()),
         ("헨트 목요일 채식의 날 학교급식", set()),  # a day named, not asked
-        ("무슨 요일에 시청을 방문했나", {"itinerary", "overview", "visit", "text"}),
+        ("무슨 요일에 시청을 방문했나", {"itinerary", "overview", "visit", "text", "purpose"}),
         ("전기버스 배터리 보증 기간", set()),  # another thing's period, not the trip's
         ("청두는 어떻게 짧은 기간에 기업을 모았나", set()),
-        ("2018 충칭 청두 출장기간", {"itinerary", "overview", "visit", "text"}),
-        ("몽골 출장 다녀온 기간", {"itinerary", "overview", "visit", "text"}),
-        ("콜롬비아 출장 인원과 기간", {"participants", "overview", "itinerary", "visit", "text"}),
+        ("2018 충칭 청두 출장기간", {"itinerary", "overview", "visit", "text", "purpose"}),
+        ("몽골 출장 다녀온 기간", {"itinerary", "overview", "visit", "text", "purpose"}),
+        ("콜롬비아 출장 인원과 기간", {"participants", "overview", "itinerary", "visit", "text", "purpose"}),
     ],
 )
 def test_a_question_asks_for_the_kinds_that_answer_it(query, kinds):
@@ -248,6 +248,14 @@ def test_an_overview_answers_who_or_when_only_where_it_says_so():
     assert who.answered_by("overview", count) and not who.answered_by("overview", dates_only)
     assert when.answered_by("overview", dates_only) and not when.answered_by("overview", count)
     assert who.answered_by("participants", "구분 | 직위 | 성명")  # a participant table always does
+
+
+def test_a_purpose_that_states_the_dates_answers_when():
+    """Some reports tell the trip's dates in the paragraph that says why it was made."""
+    (when,) = intents("도담군의회 독일 연수는 언제 다녀왔나")
+    dated = "연수는 지난 10월 29일(월)부터 11월 5일(월)까지 6박 8일 일정으로 진행되었다."
+    undated = "재생에너지 마을 조성 사례를 조사하여 군 정책에 반영하고자 함"
+    assert when.answered_by("purpose", dated) and not when.answered_by("purpose", undated)
 
 
 def test_plain_text_answers_who_or_when_only_where_it_says_so():
