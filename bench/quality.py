@@ -121,7 +121,11 @@ def build(db: Path, folders: list[Path]) -> KnowledgeBase:
     if not db.exists():
         db.parent.mkdir(parents=True, exist_ok=True)
         print(f"building {db} from {len(folders)} folders (embedding takes a few minutes)", file=sys.stderr)
-        ingest(folders, db)
+        summary = ingest(folders, db)
+        print(f"built: {summary.counts}", file=sys.stderr)
+        for f in summary.files:
+            if f.status in ("failed", "duplicate", "skipped"):
+                print(f"  {f.status}: {f.path} {f.error or '; '.join(f.warnings)}", file=sys.stderr)
     base = KnowledgeBase(db)
     base.warm()
     return base
