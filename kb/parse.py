@@ -57,7 +57,10 @@ _STRONG = [
     ("#", re.compile(r"(?P<tok>#{1,6})\s+(?P<rest>.*)")),
     # also "Ⅰ . 연수 개요", a space before the dot
     # also "Ⅰ│출장 개요", a bar after the number
-    ("roman", re.compile(rf"(?P<tok>[{UNICODE_ROMAN}]|[IVX]{{1,4}})(?:\s?[.│|｜]|\s+|$)\s*(?P<rest>(?:[{HANGUL}].*)?)$")),
+    (
+        "roman",
+        re.compile(rf"(?P<tok>[{UNICODE_ROMAN}]|[IVX]{{1,4}})(?:\s?[.│|｜]|\s+|$)\s*(?P<rest>(?:[{HANGUL}].*)?)$"),
+    ),
     ("chapter", re.compile(r"제\s*(?P<tok>\d{1,2})\s*(?:장|편|부)\.?\s*(?P<rest>.*)")),
     (
         "part",
@@ -311,12 +314,11 @@ def classify(text: str) -> list[Line]:
             i += 1
             continue
         cells = tables.tab_cells(clean) or tables.pipe_cells(clean) or tables.box_cells(clean)
-        if cells is not None and (heading := _heading_row(cells)):
-            _type_line(ln, clean.strip(), heading)
-            i += 1
-            continue
         if cells is not None:
-            ln.type, ln.cells = "table", cells
+            if heading := _heading_row(cells):
+                _type_line(ln, clean.strip(), heading)  # "1 | 출장 개요": a heading, not a table
+            else:
+                ln.type, ln.cells = "table", cells
             i += 1
             continue
         n = tables.one_cell_header(stripped, i)
@@ -1047,7 +1049,8 @@ def _display_number(line: Line) -> str:
     """How a top-level heading's number is shown in section paths: "Ⅲ", "Part 2", "Section B",
     "제1장"."""
     if line.family == "part":
-        return f"{line.text.split()[0].capitalize()} {line.number}"
+        word = re.match(r"\s*([A-Za-z]+)", line.text).group(1)  # Part, Chapter or Section, as written
+        return f"{word.capitalize()} {line.number}"
     if line.family in ("chapter", "section"):
         return f"제{line.number}{'장' if line.family == 'chapter' else '절'}"
     if line.family == "attachment":

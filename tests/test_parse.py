@@ -56,6 +56,11 @@ def test_every_numbering_family_gives_the_same_outline(family):
     assert block.items[0].text.endswith("조례 제정 검토")
 
 
+def test_a_part_heading_shows_its_word_as_written():
+    assert paths("Part2. 방문 결과\n2-1. 헬싱키시청\n - 면담\n") == ["Part 2 방문 결과 › 헬싱키시청"]
+    assert paths("SECTION B. 방문 결과\nB-1 | 헬싱키시청\n - 면담\n") == ["Section B 방문 결과 › 헬싱키시청"]
+
+
 def test_full_width_numbers_number_headings():
     text = "１. 연수 개요\n◈ 연수 목적 : 제도 조사\n２. 연수 일정\n▸ 6. 27.(수) : 인천 출발\n"
     assert paths(text) == ["1 연수 개요", "2 연수 일정"]
